@@ -1,0 +1,48 @@
+package dev.jbuild.cli;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import picocli.CommandLine;
+
+/**
+ * Entry point of the {@code jbuild} command. {@code jbuild -t app:1 .} is {@code jbuild build -t
+ * app:1 .}: arguments that do not start with a command name are given to {@code build}, as
+ * {@code docker buildx} users expect.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs jbuild and returns its exit status; used by tests too. */
+    public static int run(String... args) {
+        CommandLine cli = JbuildCommand.commandLine();
+        boolean debug = Arrays.asList(args).contains("--debug");
+        cli.setExecutionExceptionHandler(new ErrorReporter(debug));
+        return cli.execute(withImplicitBuild(cli, args));
+    }
+
+    static String[] withImplicitBuild(CommandLine cli, String[] args) {
+        for (String a : args) {
+            if (a.equals("--debug")) {
+                continue;
+            }
+            if (a.equals("--help") || a.equals("-h") || a.equals("--version") || a.equals("-V")
+                    || cli.getSubcommands().containsKey(a)) {
+                return args;
+            }
+            break;
+        }
+        if (args.length == 0 || (args.length == 1 && args[0].equals("--debug"))) {
+            return args;
+        }
+        List<String> out = new ArrayList<>();
+        out.add("build");
+        out.addAll(Arrays.asList(args));
+        return out.toArray(String[]::new);
+    }
+}
