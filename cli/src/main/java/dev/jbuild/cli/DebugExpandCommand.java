@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
                 "Without WORD, expands each line of standard input and prints one line per word; a word"
                 + " that fails prints a line starting with 'error' (exit status 0)."},
         footer = {"", "Examples:", "  jbuild debug expand --env NAME=app '${NAME:-x}-\"$NAME\"'",
-                "  printf '%s\\n' '$A' '${A:?unset}' | jbuild debug expand --env A=1"})
+                "  printf '%%s\\n' '$A' '${A:?unset}' | jbuild debug expand --env A=1"})
 final class DebugExpandCommand implements Callable<Integer> {
     @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Define a variable (repeatable).")
     List<String> env = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.jbuild.cli;
 
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,9 +19,16 @@ public final class Main {
         System.exit(run(args));
     }
 
-    /** Runs jbuild and returns its exit status; used by tests too. */
+    /** Runs jbuild and returns its exit status. */
     public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs jbuild with the given output streams; tests use this. */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = JbuildCommand.commandLine();
+        cli.setOut(out);
+        cli.setErr(err);
         boolean debug = Arrays.asList(args).contains("--debug");
         cli.setExecutionExceptionHandler(new ErrorReporter(debug));
         return cli.execute(withImplicitBuild(cli, args));

@@ -9,9 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A Dockerfile read and validated: the syntax tree, the global ARGs declared before the first
@@ -45,7 +43,6 @@ public record Dockerfile(SyntaxTree tree, List<Instruction.Arg> globalArgs, List
         InstructionParser parser = new InstructionParser(fileName);
         List<Instruction.Arg> globals = new ArrayList<>();
         List<Stage> stages = new ArrayList<>();
-        Map<String, Integer> namedAt = new HashMap<>();
         Instruction.From from = null;
         List<Instruction> body = new ArrayList<>();
         for (Node node : tree.nodes()) {
@@ -53,9 +50,6 @@ public record Dockerfile(SyntaxTree tree, List<Instruction.Arg> globalArgs, List
             if (ins instanceof Instruction.From f) {
                 if (from != null) {
                     stages.add(new Stage(stages.size(), from.stageName(), from, body));
-                }
-                if (f.stageName().isPresent()) {
-                    checkUnique(fileName, f.stageName().get(), f.line(), namedAt);
                 }
                 from = f;
                 body = new ArrayList<>();
@@ -70,19 +64,9 @@ public record Dockerfile(SyntaxTree tree, List<Instruction.Arg> globalArgs, List
             }
         }
         if (from == null) {
-            throw new DockerfileException(fileName, tree.nodes().get(tree.nodes().size() - 1).startLine(),
-                    "dockerfile contains no stages to build: add a FROM instruction");
+            throw new DockerfileException(fileName, 0, "dockerfile contains no stages to build: add a FROM instruction");
         }
         stages.add(new Stage(stages.size(), from.stageName(), from, body));
         return new Dockerfile(tree, globals, stages);
-    }
-
-    private static void checkUnique(String fileName, String name, int line, Map<String, Integer> namedAt)
-            throws DockerfileException {
-        Integer earlier = namedAt.putIfAbsent(name, line);
-        if (earlier != null) {
-            throw new DockerfileException(fileName, line, "duplicate stage name \"" + name
-                    + "\" (also defined on line " + earlier + "); give each stage its own name");
-        }
     }
 }

@@ -35,8 +35,10 @@ public final class GoQuote {
             sb.append(String.format("\\x%02x", cp));
         } else if (isPrint(cp)) {
             sb.appendCodePoint(cp);
-        } else if (Character.isSurrogate((char) cp) && cp <= 0xFFFF) {
-            // A lone surrogate stands for bytes that were not valid UTF-8; Go shows U+FFFD as is.
+        } else if (cp >= 0xDC80 && cp <= 0xDCFF) {
+            // A lone surrogate in this range is a byte that was not valid UTF-8 (see Parser.decode).
+            sb.append(String.format("\\x%02x", cp & 0xff));
+        } else if (Character.isSurrogate((char) cp)) {
             sb.append('\uFFFD');
         } else if (cp < 0x10000) {
             sb.append(String.format("\\u%04x", cp));

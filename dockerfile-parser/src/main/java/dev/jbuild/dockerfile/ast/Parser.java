@@ -2,7 +2,9 @@ package dev.jbuild.dockerfile.ast;
 
 import dev.jbuild.dockerfile.DockerfileException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -56,6 +58,9 @@ public final class Parser {
 
     /** Parses the bytes of a Dockerfile; {@code fileName} is only used in messages. */
     public static SyntaxTree parse(String fileName, byte[] content) throws DockerfileException {
+        if (content.length == 0) {
+            throw new DockerfileException(fileName, 0, "the Dockerfile cannot be empty");
+        }
         return parse(fileName, decode(content));
     }
 
@@ -386,17 +391,25 @@ public final class Parser {
     }
 
     /**
-     * UTF-8 decoding that keeps each invalid byte visible as a lone surrogate (which
-     * {@link GoQuote} prints as U+FFFD) rather than failing the whole file.
+     * UTF-8 decoding that keeps each byte that is not valid UTF-8 as a lone surrogate U+DC80–U+DCFF
+     * (as Python's "surrogateescape" does), so that dumps can show it as {@code \xNN} like Go.
      */
-    private static String decode(byte[] content) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(content)).toString();
-        } catch (CharacterCodingException e) {
-            return new String(content, StandardCharsets.UTF_8);
+    static String decode(byte[] content) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(content);
+        CharBuffer out = CharBuffer.allocate(content.length + 1);
+        while (true) {
+            CoderResult r = decoder.decode(in, out, true);
+            if (r.isUnderflow()) {
+                decoder.flush(out);
+                break;
+            }
+            for (int k = 0; k < r.length(); k++) {
+                out.put((char) (0xDC00 | (in.get() & 0xff)));
+            }
         }
+        return out.flip().toString();
     }
 }

@@ -2,6 +2,7 @@ package dev.jbuild.dockerfile.ignore;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -103,7 +104,8 @@ public final class ContextWalker {
             List<String> names;
             try {
                 names = list(dir, relDir);
-            } catch (NoSuchFileException e) {
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                // Gone or replaced since it was seen; BuildKit skips it the same way.
                 return;
             } catch (AccessDeniedException e) {
                 if (pending != null) {
@@ -143,6 +145,8 @@ public final class ContextWalker {
                 for (Path entry : entries) {
                     names.add(entry.getFileName().toString());
                 }
+            } catch (DirectoryIteratorException e) {
+                throw e.getCause();
             }
             names.sort(BY_CODE_POINT);
             return names;

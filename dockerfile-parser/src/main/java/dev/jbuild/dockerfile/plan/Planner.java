@@ -22,7 +22,8 @@ import java.util.TreeSet;
  * Compiles a Dockerfile into a {@link BuildPlan}, resolving stages as BuildKit does: FROM names a
  * stage only if an earlier stage has that name; {@code COPY --from} takes a stage index, any
  * stage's name, or else an image reference, and never a variable; {@code RUN --mount from=} takes
- * a stage name or an image. Only the stages the target needs are planned; a dependency cycle or a
+ * a stage name or an image. With duplicate stage names (allowed, as in BuildKit) FROM takes the latest
+ * earlier one and the others the last one. Only the stages the target needs are planned; a dependency cycle or a
  * copy from a stage defined later is an error on the line that causes it.
  */
 public final class Planner {
@@ -106,9 +107,11 @@ public final class Planner {
             throw new DockerfileException(df.fileName(), stage.from().line(), "base name (" + written
                     + ") should not be blank" + unsetHint(written, globals));
         }
-        Integer earlier = byName.get(name);
-        if (earlier != null && earlier < stage.index()) {
-            return new Base.StageRef(earlier);
+        for (int i = stage.index() - 1; i >= 0; i--) {
+            // With duplicate names, FROM takes the latest stage of that name defined before it.
+            if (df.stages().get(i).name().filter(name::equals).isPresent()) {
+                return new Base.StageRef(i);
+            }
         }
         if (name.equals("scratch")) {
             return new Base.Scratch();
@@ -174,6 +177,10 @@ public final class Planner {
             } else if (ins instanceof Instruction.Run r) {
                 for (RunMount m : r.mounts()) {
                     if (m.from().isPresent() && !m.type().equals("tmpfs")) {
+                        if (!expand(m.from().get(), Map.of(), r.line()).equals(m.from().get())) {
+                            throw new DockerfileException(df.fileName(), r.line(), "'from' doesn't support variable"
+                                    + " expansion, define alias stage instead (FROM ${ARG} AS name, then from=name)");
+                        }
                         Integer idx = byName.get(m.from().get().toLowerCase(java.util.Locale.ROOT));
                         if (idx != null) {
                             deps.add(new Edge(idx, r.line()));
