@@ -9,11 +9,12 @@ public final class GoText {
     private GoText() {
     }
 
+    /** Go's {@code unicode.IsSpace}: the Unicode White_Space property. */
     public static boolean isSpace(int cp) {
         return switch (cp) {
-            case '\t', '\n', 0x0b, '\f', '\r', ' ', 0x85, 0xA0 -> true;
-            default -> cp > 0xff && Character.getType(cp) == Character.SPACE_SEPARATOR
-                    || cp == 0x2028 || cp == 0x2029;
+            case '\t', '\n', 0x0B, '\f', '\r', ' ', 0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F,
+                    0x3000 -> true;
+            default -> cp >= 0x2000 && cp <= 0x200A;
         };
     }
 

@@ -1,5 +1,6 @@
 package dev.jbuild.dockerfile.ignore;
 
+import dev.jbuild.dockerfile.ast.GoText;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -78,7 +79,7 @@ final class CompiledPattern {
      * checked with Go's glob syntax, then translated.
      */
     static CompiledPattern compile(String pattern) throws SyntaxError {
-        String p = GoPath.clean(GoPath.trimSpace(pattern));
+        String p = GoPath.clean(GoText.trimSpace(pattern));
         boolean exclusion = false;
         if (p.charAt(0) == '!') {
             if (p.length() == 1) {

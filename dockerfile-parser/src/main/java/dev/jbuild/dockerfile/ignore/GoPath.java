@@ -1,44 +1,13 @@
 package dev.jbuild.dockerfile.ignore;
 
 /**
- * The Go library behaviours that shape how Docker reads ignore patterns: {@code strings.TrimSpace}
- * (whose idea of white space differs from Java's: it includes U+00A0 and U+0085 and excludes
- * U+001C..U+001F) and {@code path/filepath.Clean} on Unix, which is where {@code ./a}, {@code a/}
- * and {@code a/../b} get their meaning.
+ * Go's {@code path/filepath.Clean} on Unix, which is where {@code ./a}, {@code a/} and
+ * {@code a/../b} in ignore patterns get their meaning. (White space is trimmed with
+ * {@link dev.jbuild.dockerfile.ast.GoText}, Go's idea of it, shared with the parser.)
  */
 final class GoPath {
 
     private GoPath() {
-    }
-
-    /** Go's {@code unicode.IsSpace}. */
-    static boolean isSpace(int cp) {
-        return switch (cp) {
-            case '\t', '\n', 0x0B, '\f', '\r', ' ', 0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F,
-                    0x3000 -> true;
-            default -> cp >= 0x2000 && cp <= 0x200A;
-        };
-    }
-
-    /** Go's {@code strings.TrimSpace}. */
-    static String trimSpace(String s) {
-        int begin = 0;
-        int end = s.length();
-        while (begin < end) {
-            int cp = s.codePointAt(begin);
-            if (!isSpace(cp)) {
-                break;
-            }
-            begin += Character.charCount(cp);
-        }
-        while (end > begin) {
-            int cp = s.codePointBefore(end);
-            if (!isSpace(cp)) {
-                break;
-            }
-            end -= Character.charCount(cp);
-        }
-        return s.substring(begin, end);
     }
 
     /**

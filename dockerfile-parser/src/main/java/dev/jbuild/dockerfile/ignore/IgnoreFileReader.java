@@ -1,5 +1,6 @@
 package dev.jbuild.dockerfile.ignore;
 
+import dev.jbuild.dockerfile.ast.GoText;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,7 +35,7 @@ final class IgnoreFileReader {
                 line = line.substring(1);
             }
             lineNo++;
-            Entry e = entry(lineNo, line);
+            Entry e = line.startsWith("#") ? null : entry(lineNo, line);
             if (e != null) {
                 entries.add(e);
             }
@@ -43,19 +44,16 @@ final class IgnoreFileReader {
         return entries;
     }
 
-    /** One line, or null for a comment or a blank line. */
+    /** One non-comment line, or null when it is blank. */
     static Entry entry(int lineNo, String line) {
-        if (line.startsWith("#")) {
-            return null;
-        }
-        String pattern = GoPath.trimSpace(line);
+        String pattern = GoText.trimSpace(line);
         if (pattern.isEmpty()) {
             return null;
         }
         String trimmed = pattern;
         boolean invert = pattern.charAt(0) == '!';
         if (invert) {
-            pattern = GoPath.trimSpace(pattern.substring(1));
+            pattern = GoText.trimSpace(pattern.substring(1));
         }
         if (!pattern.isEmpty()) {
             pattern = GoPath.clean(pattern);

@@ -48,9 +48,10 @@ public final class IgnorePatterns {
     }
 
     /**
-     * Patterns given one per element, each read as one line of an ignore file would be (so an
-     * element starting with {@code #} is a comment and blank elements are skipped). Errors name the
-     * 1-based position in the list.
+     * Patterns given one per element, each normalised as a line of an ignore file would be (trimmed,
+     * cleaned, leading slash dropped; blank elements skipped) except that {@code #} has no special
+     * meaning, so {@code of(p.patterns())} rebuilds {@code p}. Errors name the 1-based position in
+     * the list.
      */
     public static IgnorePatterns of(List<String> patterns) throws InvalidIgnorePatternException {
         List<IgnoreFileReader.Entry> entries = new ArrayList<>();

@@ -32,14 +32,21 @@ class IgnorePatternsTest {
 
     @Test
     void ofReadsEachElementAsALine() throws Exception {
-        IgnorePatterns p = IgnorePatterns.of(List.of("*.md", "", "# comment", " !/README.md "));
-        assertEquals(List.of("*.md", "!README.md"), p.patterns());
+        IgnorePatterns p = IgnorePatterns.of(List.of("*.md", "", "#hash", " !/README.md "));
+        assertEquals(List.of("*.md", "#hash", "!README.md"), p.patterns());
+        assertTrue(p.isExcluded("#hash"));
         assertTrue(p.isExcluded("a.md"));
         assertFalse(p.isExcluded("README.md"));
         InvalidIgnorePatternException ex = assertThrows(InvalidIgnorePatternException.class,
                 () -> IgnorePatterns.of(List.of("a", "b[")));
         assertEquals("patterns", ex.source());
         assertEquals(2, ex.line());
+    }
+
+    @Test
+    void ofRebuildsWhatParseRead() throws Exception {
+        IgnorePatterns parsed = IgnorePatterns.parse(" #x\n/a/\n! ./b\n/\n.\n", "f");
+        assertEquals(parsed.patterns(), IgnorePatterns.of(parsed.patterns()).patterns());
     }
 
     @Test
