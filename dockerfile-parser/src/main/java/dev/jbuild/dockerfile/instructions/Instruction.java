@@ -43,11 +43,15 @@ public sealed interface Instruction {
                 Optional<String> platform) implements Instruction {
     }
 
-    record Run(int line, String source, CommandLine command, List<Heredoc> heredocs, List<RunMount> mounts,
+    /**
+     * RUN. {@code mountSpecs} are the raw {@code --mount} values; parse them with
+     * {@link dev.jbuild.dockerfile.plan.StageScope#mounts} once variables are known.
+     */
+    record Run(int line, String source, CommandLine command, List<Heredoc> heredocs, List<String> mountSpecs,
                Optional<String> network, Optional<String> security) implements Instruction {
         public Run {
             heredocs = List.copyOf(heredocs);
-            mounts = List.copyOf(mounts);
+            mountSpecs = List.copyOf(mountSpecs);
         }
     }
 

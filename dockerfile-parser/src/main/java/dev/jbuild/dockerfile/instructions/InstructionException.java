@@ -1,11 +1,12 @@
 package dev.jbuild.dockerfile.instructions;
 
 /**
- * Why one instruction is invalid, without the place; {@link InstructionParser} adds the file and
- * line when it turns this into a {@link dev.jbuild.dockerfile.DockerfileException}.
+ * Why one instruction (or one of its options, such as a {@code --mount}) is invalid, without the
+ * place; callers add the file and line when they turn it into a
+ * {@link dev.jbuild.dockerfile.DockerfileException}.
  */
-final class InstructionException extends Exception {
-    InstructionException(String reason) {
+public final class InstructionException extends Exception {
+    public InstructionException(String reason) {
         super(reason);
     }
 }

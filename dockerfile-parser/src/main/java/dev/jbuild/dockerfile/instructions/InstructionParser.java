@@ -99,9 +99,16 @@ public final class InstructionParser {
     private Instruction run(Node n, int line, String src) throws InstructionException {
         Flags f = new Flags("RUN").accept("mount", Kind.REPEATED).accept("network", Kind.STRING)
                 .accept("security", Kind.STRING).parse(n.flags());
-        List<RunMount> mounts = new ArrayList<>();
-        for (String m : f.repeated("mount")) {
-            mounts.add(RunMount.parse(m));
+        List<String> mounts = f.repeated("mount");
+        for (String m : mounts) {
+            try {
+                RunMount.checkFrom(m);
+                if (!RunMount.usesVariables(m)) {
+                    RunMount.parse(m, v -> v); // checked now, so the error names this line before any build
+                }
+            } catch (InstructionException e) {
+                throw new InstructionException("--mount=" + m + ": " + e.getMessage());
+            }
         }
         Optional<String> network = f.string("network");
         if (network.isPresent() && !List.of("default", "none", "host").contains(network.get())) {

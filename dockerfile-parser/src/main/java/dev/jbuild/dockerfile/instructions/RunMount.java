@@ -7,7 +7,11 @@ import java.util.Optional;
 
 /**
  * One {@code RUN --mount=…} option, parsed from its comma-separated {@code key=value} list with
- * BuildKit's keys, aliases and defaults.
+ * BuildKit's keys, aliases and defaults. As in BuildKit, option values may use build variables
+ * ({@code id=cache-$TARGETARCH}), so a mount is parsed in two phases: the Dockerfile keeps the raw
+ * spec ({@link Instruction.Run#mountSpecs()}), checked at once when it has no variables, and the
+ * build parses it again with its values expanded ({@link dev.jbuild.dockerfile.plan.StageScope#mounts}).
+ * Only {@code from} may never use a variable.
  *
  * @param type bind (the default), cache, tmpfs, secret or ssh
  * @param target where it appears in the container
@@ -30,8 +34,51 @@ public record RunMount(String type, Optional<String> target, Optional<String> so
 
     private static final List<String> TYPES = List.of("bind", "cache", "tmpfs", "secret", "ssh");
 
-    /** Parses the value of one {@code --mount} flag. */
-    static RunMount parse(String value) throws InstructionException {
+    /** Expands the value of one {@code key=value} field; identity when parsing without variables. */
+    @FunctionalInterface
+    public interface ValueExpander {
+        String expand(String value) throws Exception;
+    }
+
+    /** Whether the spec uses a variable, in which case it can only be checked once expanded. */
+    static boolean usesVariables(String spec) {
+        return spec.contains("$");
+    }
+
+    /**
+     * The {@code from} of a spec and whether it is a tmpfs mount (which ignores {@code from}),
+     * without expanding anything: enough for the build plan.
+     */
+    public static Optional<String> from(String spec) {
+        Optional<String> from = Optional.empty();
+        boolean tmpfs = false;
+        try {
+            for (String field : csv(spec)) {
+                int eq = field.indexOf('=');
+                String key = (eq < 0 ? field : field.substring(0, eq)).toLowerCase(Locale.ROOT);
+                if (key.equals("from") && eq > 0) {
+                    from = Optional.of(field.substring(eq + 1));
+                } else if (key.equals("type") && eq > 0) {
+                    tmpfs = field.substring(eq + 1).equalsIgnoreCase("tmpfs");
+                }
+            }
+        } catch (InstructionException e) {
+            return Optional.empty();
+        }
+        return tmpfs ? Optional.empty() : from;
+    }
+
+    /** Checks that {@code from} uses no variable: stages are resolved before anything is expanded. */
+    static void checkFrom(String spec) throws InstructionException {
+        Optional<String> from = from(spec);
+        if (from.isPresent() && from.get().matches("(?s).*\\$.+")) {
+            throw new InstructionException("'from' doesn't support variable expansion, define alias stage instead"
+                    + " (FROM ${ARG} AS name, then from=name)");
+        }
+    }
+
+    /** Parses the value of one {@code --mount} flag, expanding each value but {@code from}. */
+    public static RunMount parse(String value, ValueExpander expander) throws InstructionException {
         String type = "bind";
         String target = null;
         String source = null;
@@ -49,7 +96,7 @@ public record RunMount(String type, Optional<String> target, Optional<String> so
         for (String field : fields) {
             int eq = field.indexOf('=');
             String key = (eq < 0 ? field : field.substring(0, eq)).toLowerCase(Locale.ROOT);
-            String v = eq < 0 ? null : field.substring(eq + 1);
+            String v = eq < 0 ? null : expand(key, field.substring(eq + 1), expander);
             switch (key) {
                 case "readonly", "ro" -> readOnly = bool(key, v, field);
                 case "readwrite", "rw" -> readOnly = !bool(key, v, field);
@@ -117,6 +164,14 @@ public record RunMount(String type, Optional<String> target, Optional<String> so
                 }
             }
         }
+        boolean fileInfoAllowed = type.equals("cache") || type.equals("secret") || type.equals("ssh");
+        if ((mode != null || uid != null || gid != null) && !fileInfoAllowed) {
+            throw new InstructionException("mode, uid and gid are not allowed for \"" + type + "\" mounts"
+                    + " (only cache, secret and ssh)");
+        }
+        if (required && !type.equals("secret") && !type.equals("ssh")) {
+            throw new InstructionException("unexpected key 'required' for mount type '" + type + "'");
+        }
         if (from != null && !type.equals("bind") && !type.equals("cache")) {
             throw new InstructionException("from= is only valid for bind and cache mounts");
         }
@@ -130,6 +185,19 @@ public record RunMount(String type, Optional<String> target, Optional<String> so
         return new RunMount(type, Optional.ofNullable(target), Optional.ofNullable(source), Optional.ofNullable(from),
                 ro, Optional.ofNullable(id), sharing, Optional.ofNullable(mode), Optional.ofNullable(uid),
                 Optional.ofNullable(gid), required, Optional.ofNullable(size), Optional.ofNullable(env));
+    }
+
+    private static String expand(String key, String value, ValueExpander expander) throws InstructionException {
+        if (key.equals("from")) {
+            return value;
+        }
+        try {
+            return expander.expand(value);
+        } catch (InstructionException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new InstructionException(e.getMessage());
+        }
     }
 
     private static boolean bool(String key, String v, String field) throws InstructionException {

@@ -175,17 +175,14 @@ public final class Planner {
             if (ins instanceof Instruction.Copy c && c.from().isPresent()) {
                 copySource(c.from().get(), c.line(), stage, deps, imgs);
             } else if (ins instanceof Instruction.Run r) {
-                for (RunMount m : r.mounts()) {
-                    if (m.from().isPresent() && !m.type().equals("tmpfs")) {
-                        if (!expand(m.from().get(), Map.of(), r.line()).equals(m.from().get())) {
-                            throw new DockerfileException(df.fileName(), r.line(), "'from' doesn't support variable"
-                                    + " expansion, define alias stage instead (FROM ${ARG} AS name, then from=name)");
-                        }
-                        Integer idx = byName.get(m.from().get().toLowerCase(java.util.Locale.ROOT));
+                for (String spec : r.mountSpecs()) {
+                    Optional<String> from = RunMount.from(spec);
+                    if (from.isPresent()) {
+                        Integer idx = byName.get(from.get().toLowerCase(java.util.Locale.ROOT));
                         if (idx != null) {
                             deps.add(new Edge(idx, r.line()));
                         } else {
-                            imgs.add(m.from().get());
+                            imgs.add(from.get());
                         }
                     }
                 }

@@ -2,6 +2,8 @@ package dev.jbuild.dockerfile.plan;
 
 import dev.jbuild.dockerfile.DockerfileException;
 import dev.jbuild.dockerfile.instructions.Instruction;
+import dev.jbuild.dockerfile.instructions.InstructionException;
+import dev.jbuild.dockerfile.instructions.RunMount;
 import dev.jbuild.dockerfile.shell.ExpansionException;
 import dev.jbuild.dockerfile.shell.ShellWordExpander;
 import dev.jbuild.dockerfile.shell.VariableLookup;
@@ -142,6 +144,23 @@ public final class StageScope {
             return new Instruction.Workdir(w.line(), w.source(), word(w.path(), vars));
         }
         return ins;
+    }
+
+    /**
+     * The {@code --mount}s of a RUN, their values expanded with the variables in scope (BuildKit
+     * allows {@code id=cache-$TARGETARCH} and the like) and then checked.
+     */
+    public List<RunMount> mounts(Instruction.Run run) throws DockerfileException {
+        List<RunMount> out = new ArrayList<>();
+        VariableLookup vars = lookup();
+        for (String spec : run.mountSpecs()) {
+            try {
+                out.add(RunMount.parse(spec, value -> word(value, vars)));
+            } catch (InstructionException e) {
+                throw new DockerfileException(fileName, run.line(), "--mount=" + spec + ": " + e.getMessage());
+            }
+        }
+        return out;
     }
 
     private List<Instruction.KeyValue> expandPairs(List<Instruction.KeyValue> pairs, VariableLookup vars)
