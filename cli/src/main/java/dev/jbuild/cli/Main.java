@@ -1,9 +1,13 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.dockerfile.instructions.Suggest;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
 
 /**
@@ -31,7 +35,30 @@ public final class Main {
         cli.setErr(err);
         boolean debug = Arrays.asList(args).contains("--debug");
         cli.setExecutionExceptionHandler(new ErrorReporter(debug));
+        Optional<String> typo = misspeltCommand(cli, args);
+        if (typo.isPresent()) {
+            err.println("jbuild: " + typo.get());
+            return CommandLine.ExitCode.USAGE;
+        }
         return cli.execute(withImplicitBuild(cli, args));
+    }
+
+    /**
+     * {@code jbuild biuld .} would otherwise build a context named "biuld"; a first word that is
+     * no directory but is one typo away from a command is reported as that typo.
+     */
+    static Optional<String> misspeltCommand(CommandLine cli, String[] args) {
+        for (String a : args) {
+            if (a.equals("--debug")) {
+                continue;
+            }
+            if (a.startsWith("-") || cli.getSubcommands().containsKey(a) || Files.exists(Path.of(a))) {
+                return Optional.empty();
+            }
+            return Suggest.closest(a, cli.getSubcommands().keySet())
+                    .map(c -> "unknown command \"" + a + "\" (did you mean " + c + "?)");
+        }
+        return Optional.empty();
     }
 
     static String[] withImplicitBuild(CommandLine cli, String[] args) {

@@ -125,6 +125,13 @@ class CliTest {
     }
 
     @Test
+    void misspeltCommandIsNotTakenForAContext() {
+        Result r = run("biuld", ".");
+        assertEquals(2, r.status());
+        assertEquals("jbuild: unknown command \"biuld\" (did you mean build?)\n", r.err());
+    }
+
+    @Test
     void unknownOptionsAreUsageErrors() {
         Result r = run("debug", "parse", "--bogus", "x");
         assertEquals(2, r.status());

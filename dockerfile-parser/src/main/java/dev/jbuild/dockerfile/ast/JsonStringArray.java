@@ -32,7 +32,7 @@ final class JsonStringArray {
      * @throws NotStringsException when it is a valid JSON array with a non-string element
      */
     static Optional<List<String>> parse(String rest) throws NotStringsException {
-        String s = rest.stripLeading();
+        String s = GoText.trimLeft(rest);
         if (!s.startsWith("[")) {
             return Optional.empty();
         }

@@ -90,9 +90,9 @@ public final class Parser {
             if (lineNo == 1 && raw.startsWith("\uFEFF")) {
                 raw = raw.substring(1);
             }
-            String text = stripLeading(trimNewline(raw));
+            String text = GoText.trimLeft(trimNewline(raw));
             if (text.startsWith("#")) {
-                comments.add(text.substring(1).strip());
+                comments.add(GoText.trimSpace(text.substring(1)));
             }
             checkDirective(text, lineNo);
             if (text.startsWith("#")) {
@@ -106,7 +106,7 @@ public final class Parser {
                 end = false;
             }
             if (end && line.isEmpty()) {
-                if (text.isEmpty() && !raw.strip().startsWith("#")) {
+                if (text.isEmpty() && !GoText.trimLeft(raw).startsWith("#")) {
                     comments.clear();
                 }
                 continue;
@@ -115,10 +115,10 @@ public final class Parser {
             while (!end && next < lines.size()) {
                 String rawNext = trimNewline(lines.get(next++));
                 checkDirective(rawNext, next);
-                if (stripLeading(rawNext).startsWith("#")) {
+                if (GoText.trimLeft(rawNext).startsWith("#")) {
                     continue; // a comment inside a continuation is dropped
                 }
-                if (stripLeading(rawNext).isEmpty()) {
+                if (GoText.trimLeft(rawNext).isEmpty()) {
                     emptyContinuation = true;
                     continue;
                 }
@@ -184,11 +184,11 @@ public final class Parser {
     }
 
     private Node nodeFromLine(String line, int lineNo, List<String> comments) throws DockerfileException {
-        String trimmed = line.strip();
+        String trimmed = GoText.trimSpace(line);
         String[] parts = WHITESPACE.split(trimmed, 2);
         String keyword = parts[0];
         List<String> flags = new ArrayList<>();
-        String rest = parts.length == 2 ? extractFlags(parts[1], flags).strip() : "";
+        String rest = parts.length == 2 ? GoText.trimSpace(extractFlags(parts[1], flags)) : "";
         List<String> args = new ArrayList<>();
         boolean json = false;
         Optional<Node> child = Optional.empty();
@@ -244,14 +244,14 @@ public final class Parser {
 
     private boolean healthcheck(String rest, List<String> args) throws JsonStringArray.NotStringsException {
         int sep = 0;
-        while (sep < rest.length() && !Character.isWhitespace(rest.charAt(sep))) {
+        while (sep < rest.length() && !GoText.isSpace(rest.charAt(sep))) {
             sep++;
         }
         if (sep == 0) {
             return false;
         }
         int cmd = sep;
-        while (cmd < rest.length() && Character.isWhitespace(rest.charAt(cmd))) {
+        while (cmd < rest.length() && GoText.isSpace(rest.charAt(cmd))) {
             cmd++;
         }
         args.add(rest.substring(0, sep));
@@ -289,7 +289,7 @@ public final class Parser {
         int pos = 0;
         int n = line.length();
         while (true) {
-            while (pos < n && Character.isWhitespace(line.charAt(pos))) {
+            while (pos < n && GoText.isSpace(line.charAt(pos))) {
                 pos++;
             }
             if (pos >= n) {
@@ -303,7 +303,7 @@ public final class Parser {
             int start = pos;
             while (pos < n) {
                 char c = line.charAt(pos);
-                if (quote == 0 && Character.isWhitespace(c)) {
+                if (quote == 0 && GoText.isSpace(c)) {
                     break;
                 }
                 pos++;
@@ -365,14 +365,6 @@ public final class Parser {
             end--;
         }
         return s.substring(0, end);
-    }
-
-    private static String stripLeading(String s) {
-        int i = 0;
-        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-            i++;
-        }
-        return s.substring(i);
     }
 
     private static List<String> splitKeepingEndings(String text) {

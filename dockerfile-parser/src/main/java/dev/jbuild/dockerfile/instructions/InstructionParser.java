@@ -1,6 +1,7 @@
 package dev.jbuild.dockerfile.instructions;
 
 import dev.jbuild.dockerfile.DockerfileException;
+import dev.jbuild.dockerfile.ast.GoText;
 import dev.jbuild.dockerfile.ast.Heredoc;
 import dev.jbuild.dockerfile.ast.HeredocWords;
 import dev.jbuild.dockerfile.ast.Node;
@@ -41,7 +42,7 @@ public final class InstructionParser {
     private Instruction parseOrThrow(Node n) throws InstructionException, DockerfileException {
         String kw = n.keyword().toUpperCase(Locale.ROOT);
         int line = n.startLine();
-        String src = n.original().strip();
+        String src = GoText.trimSpace(n.original());
         List<String> a = n.args();
         return switch (kw) {
             case "FROM" -> from(n, line, src);
@@ -180,7 +181,7 @@ public final class InstructionParser {
         }
         Optional<Boolean> unpack = n.flags().stream().anyMatch(x -> x.startsWith("--unpack"))
                 ? Optional.of(f.bool("unpack")) : Optional.empty();
-        return new Instruction.Copy(line, n.original().strip(), add, sources, inline, dest, f.string("from"),
+        return new Instruction.Copy(line, GoText.trimSpace(n.original()), add, sources, inline, dest, f.string("from"),
                 f.string("chown"), f.string("chmod"), f.bool("link"), f.bool("parents"), f.repeated("exclude"),
                 f.string("checksum"), f.bool("keep-git-dir"), unpack);
     }
@@ -193,10 +194,11 @@ public final class InstructionParser {
         noFlags(n, "VOLUME");
         List<String> paths = new ArrayList<>();
         for (String v : atLeastOne(n.args(), "VOLUME")) {
-            if (v.isBlank()) {
+            String path = GoText.trimSpace(v);
+            if (path.isEmpty()) {
                 throw new InstructionException("VOLUME specified can not be an empty string");
             }
-            paths.add(v.strip());
+            paths.add(path);
         }
         return new Instruction.Volume(line, src, paths);
     }
