@@ -76,6 +76,11 @@ final class Flags {
         return values.getOrDefault(name, List.of("false")).get(0).equals("true");
     }
 
+    /** A boolean flag's value if it was given: for flags whose absence means "decide by content". */
+    Optional<Boolean> optionalBool(String name) {
+        return values.containsKey(name) ? Optional.of(bool(name)) : Optional.empty();
+    }
+
     Optional<String> string(String name) {
         return Optional.ofNullable(values.get(name)).map(v -> v.get(0));
     }

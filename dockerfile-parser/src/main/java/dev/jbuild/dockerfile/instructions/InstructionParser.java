@@ -138,7 +138,7 @@ public final class InstructionParser {
             throw new InstructionException(kw + " requires at least one argument");
         }
         List<Instruction.KeyValue> out = new ArrayList<>();
-        for (int i = 0; i + 2 < a.size() + 1; i += 3) {
+        for (int i = 0; i + 2 < a.size(); i += 3) {
             if (a.get(i).isEmpty()) {
                 throw new InstructionException(kw + " names can not be blank");
             }
@@ -179,11 +179,9 @@ public final class InstructionParser {
             inline.add(new Instruction.InlineFile(declared.name(),
                     declared.chomp() ? body.content().replaceAll("(?m)^\t+", "") : body.content(), declared.expand()));
         }
-        Optional<Boolean> unpack = n.flags().stream().anyMatch(x -> x.startsWith("--unpack"))
-                ? Optional.of(f.bool("unpack")) : Optional.empty();
         return new Instruction.Copy(line, GoText.trimSpace(n.original()), add, sources, inline, dest, f.string("from"),
                 f.string("chown"), f.string("chmod"), f.bool("link"), f.bool("parents"), f.repeated("exclude"),
-                f.string("checksum"), f.bool("keep-git-dir"), unpack);
+                f.string("checksum"), f.bool("keep-git-dir"), f.optionalBool("unpack"));
     }
 
     private static Heredoc asHeredoc(String word) {

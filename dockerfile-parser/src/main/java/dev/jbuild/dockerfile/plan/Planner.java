@@ -141,8 +141,8 @@ public final class Planner {
         try {
             Expansion x = expander.expandWithMatches(written, VariableLookup.of(globals));
             if (!x.unmatched().isEmpty()) {
-                return ": " + String.join(", ", x.unmatched()) + " is not set (declare it with ARG before the first"
-                        + " FROM, or pass --build-arg)";
+                return ": " + String.join(", ", x.unmatched()) + (x.unmatched().size() == 1 ? " is" : " are")
+                        + " not set (declare it with ARG before the first FROM, give it a default, or pass --build-arg)";
             }
         } catch (ExpansionException ignored) {
             // the caller already reported the expansion itself
