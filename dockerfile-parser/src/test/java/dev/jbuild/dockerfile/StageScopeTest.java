@@ -101,6 +101,14 @@ class StageScopeTest {
     }
 
     @Test
+    void quotesSplitByTheParserFailAtExpansionAsInBuildKit() {
+        DockerfileException e = org.junit.jupiter.api.Assertions.assertThrows(DockerfileException.class,
+                () -> expanded("FROM x\nCOPY \"my file.txt\" /dst/\n", Map.of(), 0));
+        assertEquals(2, e.line());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("matching double-quote"), e.getMessage());
+    }
+
+    @Test
     void usedBuildArgsAreTracked() throws Exception {
         Dockerfile df = Dockerfile.parse("Dockerfile", "FROM x\nARG A\nARG B\nWORKDIR /$A\n".getBytes());
         PlanOptions o = new PlanOptions(Optional.empty(), Map.of("A", "1", "C", "3"), Platform.parse("linux/amd64"),
