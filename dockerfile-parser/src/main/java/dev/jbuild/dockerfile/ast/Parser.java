@@ -71,16 +71,6 @@ public final class Parser {
         return new SyntaxTree(fileName, nodes, p.escape, p.directives, p.warnings);
     }
 
-    /**
-     * Parses one instruction line on its own (as ONBUILD triggers stored in an image are), with the
-     * default escape character.
-     */
-    public static Node parseLine(String fileName, String line, int lineNumber) throws DockerfileException {
-        Parser p = new Parser(fileName, "");
-        p.directivesDone = true;
-        return p.nodeFromLine(line, lineNumber, List.of()).withPlace(lineNumber, lineNumber, List.of());
-    }
-
     private List<Node> readAll() throws DockerfileException {
         List<Node> nodes = new ArrayList<>();
         List<String> comments = new ArrayList<>();

@@ -176,8 +176,7 @@ public final class InstructionParser {
             }
             Heredoc body = n.heredocs().stream().filter(h -> h.name().equals(declared.name())).findFirst()
                     .orElse(declared);
-            inline.add(new Instruction.InlineFile(declared.name(),
-                    declared.chomp() ? body.content().replaceAll("(?m)^\t+", "") : body.content(), declared.expand()));
+            inline.add(new Instruction.InlineFile(declared.name(), body.effectiveContent(), declared.expand()));
         }
         return new Instruction.Copy(line, GoText.trimSpace(n.original()), add, sources, inline, dest, f.string("from"),
                 f.string("chown"), f.string("chmod"), f.bool("link"), f.bool("parents"), f.repeated("exclude"),

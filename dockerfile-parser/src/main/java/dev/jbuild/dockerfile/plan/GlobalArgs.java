@@ -17,9 +17,6 @@ import java.util.Optional;
  * arguments declared before it. An ARG with neither stays unset.
  */
 public final class GlobalArgs {
-    /** Arguments BuildKit defines without an ARG instruction: platforms. */
-    public static final List<String> PLATFORM_ARGS = List.of("BUILDPLATFORM", "BUILDOS", "BUILDARCH",
-            "BUILDVARIANT", "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT");
     /** Arguments usable in RUN without an ARG instruction, and left out of the image's history. */
     public static final List<String> PROXY_ARGS = List.of("HTTP_PROXY", "http_proxy", "HTTPS_PROXY",
             "https_proxy", "FTP_PROXY", "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy");
