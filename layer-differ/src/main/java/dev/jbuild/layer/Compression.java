@@ -1,0 +1,36 @@
+package dev.jbuild.layer;
+
+import dev.jbuild.oci.MediaTypes;
+
+/**
+ * How a layer blob is compressed. Readers detect it from the first bytes, never from a media type
+ * or a file name, because registries and archives are not always honest about either.
+ */
+public enum Compression {
+    GZIP(MediaTypes.OCI_LAYER_GZIP),
+    ZSTD(MediaTypes.OCI_LAYER_ZSTD),
+    NONE(MediaTypes.OCI_LAYER);
+
+    private final String ociMediaType;
+
+    Compression(String ociMediaType) {
+        this.ociMediaType = ociMediaType;
+    }
+
+    /** The OCI layer media type for blobs compressed this way. */
+    public String ociMediaType() {
+        return ociMediaType;
+    }
+
+    /** Recognises gzip ({@code 1f 8b}) and zstd ({@code 28 b5 2f fd}) magic; anything else is a plain tar. */
+    public static Compression detect(byte[] head, int length) {
+        if (length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+            return GZIP;
+        }
+        if (length >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f
+                && (head[3] & 0xff) == 0xfd) {
+            return ZSTD;
+        }
+        return NONE;
+    }
+}

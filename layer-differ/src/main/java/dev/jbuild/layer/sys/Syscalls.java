@@ -1,0 +1,154 @@
+package dev.jbuild.layer.sys;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The few Linux system calls the JDK lacks, through JNA: device nodes and fifos ({@code mknod}),
+ * extended attributes outside {@code user.*} such as {@code security.capability} and
+ * {@code trusted.overlay.opaque} ({@code l*xattr}, never following symlinks), and
+ * {@code mount}/{@code umount2}. Everything else about files goes through {@code java.nio.file}.
+ * Failures are {@link IOException}s naming the call, the path and the errno text.
+ */
+public final class Syscalls {
+    public static final int S_IFCHR = 0020000;
+    public static final int S_IFBLK = 0060000;
+    public static final int S_IFIFO = 0010000;
+    private static final int ENODATA = 61;
+    private static final int ERANGE = 34;
+
+    /** glibc, bound once; each method declares LastErrorException so JNA captures errno. */
+    interface LibC extends Library {
+        int mknod(String path, int mode, long dev) throws LastErrorException;
+
+        int lsetxattr(String path, String name, byte[] value, long size, int flags) throws LastErrorException;
+
+        long lgetxattr(String path, String name, byte[] value, long size) throws LastErrorException;
+
+        long llistxattr(String path, byte[] list, long size) throws LastErrorException;
+
+        int mount(String source, String target, String fstype, long flags, String data) throws LastErrorException;
+
+        int umount2(String target, int flags) throws LastErrorException;
+
+        String strerror(int errnum);
+    }
+
+    private static final class Holder {
+        static final LibC C = Native.load("c", LibC.class);
+    }
+
+    private Syscalls() {
+    }
+
+    /** Linux's {@code makedev}. */
+    public static long makedev(long major, long minor) {
+        return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8)
+                | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
+    }
+
+    public static long major(long dev) {
+        return ((dev >>> 32) & 0xfffff000L) | ((dev >>> 8) & 0xfffL);
+    }
+
+    public static long minor(long dev) {
+        return ((dev >>> 12) & 0xffffff00L) | (dev & 0xffL);
+    }
+
+    /** Creates a device node or fifo; {@code type} is {@link #S_IFCHR}, {@link #S_IFBLK} or {@link #S_IFIFO}. */
+    public static void mknod(Path path, int type, int permissions, long device) throws IOException {
+        try {
+            Holder.C.mknod(path.toString(), type | (permissions & 07777), device);
+        } catch (LastErrorException e) {
+            throw failure("mknod", path, e);
+        }
+    }
+
+    /** Sets an extended attribute on the path itself, not on a symlink's target. */
+    public static void setXattr(Path path, String name, byte[] value) throws IOException {
+        try {
+            Holder.C.lsetxattr(path.toString(), name, value, value.length, 0);
+        } catch (LastErrorException e) {
+            throw failure("lsetxattr " + name, path, e);
+        }
+    }
+
+    /** An extended attribute of the path itself, or empty when it has none of that name. */
+    public static Optional<byte[]> getXattr(Path path, String name) throws IOException {
+        byte[] buf = new byte[256];
+        while (true) {
+            try {
+                long n = Holder.C.lgetxattr(path.toString(), name, buf, buf.length);
+                byte[] out = new byte[(int) n];
+                System.arraycopy(buf, 0, out, 0, (int) n);
+                return Optional.of(out);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == ENODATA) {
+                    return Optional.empty();
+                }
+                if (e.getErrorCode() != ERANGE) {
+                    throw failure("lgetxattr " + name, path, e);
+                }
+                buf = new byte[buf.length * 4];
+            }
+        }
+    }
+
+    /** The names of the path's extended attributes (of the path itself), in the kernel's order. */
+    public static List<String> listXattrs(Path path) throws IOException {
+        byte[] buf = new byte[1024];
+        long n;
+        while (true) {
+            try {
+                n = Holder.C.llistxattr(path.toString(), buf, buf.length);
+                break;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != ERANGE) {
+                    throw failure("llistxattr", path, e);
+                }
+                buf = new byte[buf.length * 4];
+            }
+        }
+        List<String> names = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < n; i++) {
+            if (buf[i] == 0) {
+                if (i > start) {
+                    names.add(new String(buf, start, i - start, StandardCharsets.UTF_8));
+                }
+                start = i + 1;
+            }
+        }
+        return names;
+    }
+
+    /** {@code mount(2)}; {@code data} is the file-system specific option string, or null. */
+    public static void mount(String source, Path target, String fstype, long flags, String data) throws IOException {
+        try {
+            Holder.C.mount(source, target.toString(), fstype, flags, data);
+        } catch (LastErrorException e) {
+            throw failure("mount " + fstype, target, e);
+        }
+    }
+
+    /** {@code umount2(2)}; {@code MNT_DETACH} is 2. */
+    public static void umount(Path target, int flags) throws IOException {
+        try {
+            Holder.C.umount2(target.toString(), flags);
+        } catch (LastErrorException e) {
+            throw failure("umount", target, e);
+        }
+    }
+
+    private static IOException failure(String call, Path path, LastErrorException e) {
+        return new IOException(call + " " + path + ": " + Holder.C.strerror(e.getErrorCode())
+                + " (errno " + e.getErrorCode() + ")");
+    }
+}
