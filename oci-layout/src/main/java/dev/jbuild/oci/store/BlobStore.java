@@ -1,0 +1,228 @@
+package dev.jbuild.oci.store;
+
+import dev.jbuild.oci.Digest;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+
+/**
+ * The content-addressed blobs of an OCI image layout, {@code blobs/<algorithm>/<hex>}. A blob is
+ * streamed into a private temporary file under {@code ingest/}, hashed on the way, checked
+ * against the digest and size the caller expects, flushed to disk, and only then renamed into
+ * place, so a blob that exists is always complete and correct. Writing a blob that is already
+ * present changes nothing. Temporary files of processes that died are removed by
+ * {@link #removeAbandonedIngests()}.
+ */
+public final class BlobStore {
+    private final Path root;
+    private final Path ingest;
+
+    public BlobStore(Path root) {
+        this.root = root;
+        this.ingest = root.resolve("ingest");
+    }
+
+    public Path path(Digest digest) {
+        return root.resolve("blobs").resolve(digest.algorithm()).resolve(digest.hex());
+    }
+
+    public boolean has(Digest digest) {
+        return Files.isRegularFile(path(digest));
+    }
+
+    /** Size in bytes, or empty when the blob is absent. */
+    public OptionalLong size(Digest digest) {
+        try {
+            return OptionalLong.of(Files.size(path(digest)));
+        } catch (IOException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    public InputStream open(Digest digest) throws IOException {
+        try {
+            return Files.newInputStream(path(digest));
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(path(digest).toString(), null, "blob " + digest + " is not in the store");
+        }
+    }
+
+    public byte[] read(Digest digest) throws IOException {
+        try (InputStream in = open(digest)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** Stores bytes (small documents: manifests, configs); returns their sha256 digest. */
+    public Digest write(byte[] content) throws IOException {
+        Digest d = Digest.sha256(content);
+        if (has(d)) {
+            return d;
+        }
+        try (Writer w = newWriter(d.algorithm())) {
+            w.write(content);
+            return w.commit(Optional.of(d), OptionalLong.of(content.length));
+        }
+    }
+
+    /**
+     * Streams a blob into the store. With an expected digest that is already present, nothing is
+     * read and the digest is returned at once.
+     *
+     * @throws BlobMismatchException when the content does not have the expected digest or size
+     */
+    public Digest write(InputStream in, Optional<Digest> expected, OptionalLong expectedSize) throws IOException {
+        if (expected.isPresent() && has(expected.get())) {
+            return expected.get();
+        }
+        try (Writer w = newWriter(expected.map(Digest::algorithm).orElse("sha256"))) {
+            in.transferTo(w);
+            return w.commit(expected, expectedSize);
+        }
+    }
+
+    /** An output stream into the store whose digest is known only at the end. */
+    public Writer newWriter(String algorithm) throws IOException {
+        Files.createDirectories(ingest);
+        Path tmp = ingest.resolve(ProcessHandle.current().pid() + "-" + UUID.randomUUID());
+        return new Writer(tmp, algorithm);
+    }
+
+    /** Removes the temporary files of jbuild processes that are no longer running. */
+    public void removeAbandonedIngests() throws IOException {
+        if (!Files.isDirectory(ingest)) {
+            return;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(ingest)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                int dash = name.indexOf('-');
+                long pid = dash > 0 ? parsePid(name.substring(0, dash)) : -1;
+                boolean writerAlive = pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+                if (!writerAlive) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+    }
+
+    private static long parsePid(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * A blob being written. {@link #commit} verifies and publishes it; closing without committing
+     * discards it.
+     */
+    public final class Writer extends FilterOutputStream {
+        private final Path tmp;
+        private final FileChannel channel;
+        private final MessageDigest hasher;
+        private final String algorithm;
+        private long count;
+        private boolean done;
+
+        private Writer(Path tmp, String algorithm) throws IOException {
+            super(null);
+            this.tmp = tmp;
+            this.algorithm = algorithm;
+            this.hasher = hasher(algorithm);
+            this.channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            this.out = Channels.newOutputStream(channel);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            hasher.update((byte) b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            hasher.update(b, off, len);
+            count += len;
+        }
+
+        /** Bytes written so far. */
+        public long count() {
+            return count;
+        }
+
+        /**
+         * Checks the content, syncs it to disk and moves it into place.
+         *
+         * @throws BlobMismatchException if the digest or size is not the expected one
+         */
+        public Digest commit(Optional<Digest> expected, OptionalLong expectedSize) throws IOException {
+            Digest actual = Digest.fromHash(algorithm, hasher.digest());
+            if (expectedSize.isPresent() && expectedSize.getAsLong() != count) {
+                throw new BlobMismatchException("size mismatch for " + expected.map(Digest::toString).orElse("blob")
+                        + ": expected " + expectedSize.getAsLong() + " bytes, got " + count);
+            }
+            if (expected.isPresent() && !expected.get().equals(actual)) {
+                throw new BlobMismatchException("digest mismatch: expected " + expected.get() + ", content is " + actual);
+            }
+            channel.force(true);
+            Path target = path(actual);
+            Files.createDirectories(target.getParent());
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("the store at " + root + " must be on one file system", e);
+            }
+            syncDirectory(target.getParent());
+            done = true;
+            return actual;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                channel.close();
+            } finally {
+                if (!done) {
+                    Files.deleteIfExists(tmp);
+                }
+            }
+        }
+    }
+
+    private static MessageDigest hasher(String algorithm) {
+        try {
+            return switch (algorithm) {
+                case "sha256" -> MessageDigest.getInstance("SHA-256");
+                case "sha512" -> MessageDigest.getInstance("SHA-512");
+                default -> throw new IllegalArgumentException("unsupported digest algorithm " + algorithm);
+            };
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has " + algorithm, e);
+        }
+    }
+
+    /** Makes a rename durable: the directory entry itself must reach the disk. */
+    static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel c = FileChannel.open(dir, StandardOpenOption.READ)) {
+            c.force(true);
+        }
+    }
+}

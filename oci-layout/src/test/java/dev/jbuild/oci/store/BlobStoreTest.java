@@ -1,0 +1,140 @@
+package dev.jbuild.oci.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jbuild.oci.Digest;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Blobs are complete and correct whenever they exist; wrong content never lands. */
+class BlobStoreTest {
+    @TempDir
+    Path root;
+
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private long ingestFiles() throws Exception {
+        Path ingest = root.resolve("ingest");
+        if (!Files.exists(ingest)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(ingest)) {
+            return s.count();
+        }
+    }
+
+    @Test
+    void writesUnderItsDigestAndDedupes() throws Exception {
+        BlobStore store = new BlobStore(root);
+        byte[] content = "hello".getBytes(StandardCharsets.UTF_8);
+        Digest d = store.write(content);
+        assertEquals("sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", d.toString());
+        assertArrayEquals(content, Files.readAllBytes(root.resolve("blobs/sha256/" + d.hex())));
+        long mtime = Files.getLastModifiedTime(store.path(d)).toMillis();
+        Thread.sleep(5);
+        assertEquals(d, store.write(new ByteArrayInputStream(content), Optional.of(d), OptionalLong.empty()));
+        assertEquals(mtime, Files.getLastModifiedTime(store.path(d)).toMillis(), "a present blob is not rewritten");
+        assertEquals(0, ingestFiles());
+    }
+
+    @Test
+    void refusesWrongDigestOrSizeAndLeavesNothing() throws Exception {
+        BlobStore store = new BlobStore(root);
+        byte[] content = random(100_000, 1);
+        Digest wrong = Digest.sha256(random(10, 2));
+        BlobMismatchException e = assertThrows(BlobMismatchException.class, () -> store.write(
+                new ByteArrayInputStream(content), Optional.of(wrong), OptionalLong.empty()));
+        assertTrue(e.getMessage().contains("digest mismatch: expected " + wrong), e.getMessage());
+        assertFalse(store.has(wrong));
+        assertFalse(store.has(Digest.sha256(content)));
+        assertThrows(BlobMismatchException.class, () -> store.write(new ByteArrayInputStream(content),
+                Optional.of(Digest.sha256(content)), OptionalLong.of(99)));
+        assertEquals(0, ingestFiles());
+    }
+
+    @Test
+    void streamsLargeBlobsAndReadsThemBack() throws Exception {
+        BlobStore store = new BlobStore(root);
+        byte[] content = random(8 << 20, 3);
+        Digest d;
+        try (InputStream in = new ByteArrayInputStream(content)) {
+            d = store.write(in, Optional.empty(), OptionalLong.of(content.length));
+        }
+        assertEquals(Digest.sha256(content), d);
+        assertEquals(OptionalLong.of(content.length), store.size(d));
+        assertArrayEquals(content, store.read(d));
+    }
+
+    @Test
+    void sha512Blobs() throws Exception {
+        BlobStore store = new BlobStore(root);
+        byte[] content = random(1000, 4);
+        Digest d512 = Digest.fromHash("sha512", java.security.MessageDigest.getInstance("SHA-512").digest(content));
+        assertEquals(d512, store.write(new ByteArrayInputStream(content), Optional.of(d512), OptionalLong.empty()));
+        assertTrue(Files.isRegularFile(root.resolve("blobs/sha512/" + d512.hex())));
+    }
+
+    @Test
+    void concurrentWritersOfOneBlobAllSucceed() throws Exception {
+        BlobStore store = new BlobStore(root);
+        byte[] content = random(2 << 20, 5);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Digest>> results = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                results.add(pool.submit(() -> store.write(new ByteArrayInputStream(content), Optional.empty(),
+                        OptionalLong.empty())));
+            }
+            for (Future<Digest> f : results) {
+                assertEquals(Digest.sha256(content), f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertArrayEquals(content, store.read(Digest.sha256(content)));
+        assertEquals(0, ingestFiles());
+    }
+
+    @Test
+    void abandonedIngestsOfDeadProcessesAreRemoved() throws Exception {
+        BlobStore store = new BlobStore(root);
+        Files.createDirectories(root.resolve("ingest"));
+        Process dead = new ProcessBuilder("true").start();
+        dead.waitFor();
+        Files.write(root.resolve("ingest/" + dead.pid() + "-x"), new byte[10]);
+        Files.write(root.resolve("ingest/" + ProcessHandle.current().pid() + "-mine"), new byte[10]);
+        store.removeAbandonedIngests();
+        assertFalse(Files.exists(root.resolve("ingest/" + dead.pid() + "-x")));
+        assertTrue(Files.exists(root.resolve("ingest/" + ProcessHandle.current().pid() + "-mine")));
+    }
+
+    @Test
+    void missingBlobSaysWhich() {
+        BlobStore store = new BlobStore(root);
+        Digest d = Digest.sha256(new byte[1]);
+        Exception e = assertThrows(java.nio.file.NoSuchFileException.class, () -> store.open(d));
+        assertTrue(e.getMessage().contains(d.toString()), e.getMessage());
+    }
+}
