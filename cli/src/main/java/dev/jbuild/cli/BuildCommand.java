@@ -89,8 +89,8 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--jobs", paramLabel = "N", description = "How many stages build at once.")
     Integer jobs;
 
-    @Option(names = "--root", paramLabel = "DIR", description = "Local store (default $JBUILD_ROOT, else per user).")
-    Path root;
+    @picocli.CommandLine.Mixin
+    StoreMixin store;
 
     @Override
     public Integer call() throws Exception {

@@ -15,7 +15,8 @@ import picocli.CommandLine.ScopeType;
                 + "  jbuild -t app:1 .      is short for   jbuild build -t app:1 .",
         mixinStandardHelpOptions = true,
         versionProvider = JbuildCommand.Version.class,
-        subcommands = {BuildCommand.class, DebugCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BuildCommand.class, ImagesCommand.class, InspectCommand.class, TagCommand.class,
+                RmiCommand.class, PruneCommand.class, DebugCommand.class, CommandLine.HelpCommand.class})
 final class JbuildCommand implements Runnable {
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,
