@@ -89,6 +89,28 @@ class StoreCommandsTest {
     }
 
     @Test
+    void exportAndImportThroughTheCommands() throws Exception {
+        LocalStore store = LocalStore.open(root);
+        Descriptor one = image(store, "exported");
+        store.tag(ImageReference.parse("app:1"), one);
+        Path layout = root.resolve("layout");
+        Path archive = root.resolve("app.tar");
+        assertEquals(one.digest() + "\n", run("export", "app:1", layout.toString()).out());
+        assertEquals(0, run("export", "--format", "oci-archive", "app:1", archive.toString()).status());
+        assertTrue(run("export", "--format", "docker", "app:1", "x.tar").err().contains("not implemented yet"));
+
+        Path other = root.resolve("other");
+        assertEquals("Imported app:1\n", CliTest.run("import", layout.toString(), "--root", other.toString()).out());
+        assertEquals("Imported copy:2\n",
+                CliTest.run("import", archive.toString(), "copy:2", "--root", other.toString()).out());
+        LocalStore imported = LocalStore.open(other);
+        assertEquals(one.digest(), imported.resolve(ImageReference.parse("copy:2")).orElseThrow().digest());
+        CliTest.Result missing = CliTest.run("import", root.resolve("nope").toString(), "--root", other.toString());
+        assertEquals(1, missing.status());
+        assertTrue(missing.err().contains("no such file or directory"), missing.err());
+    }
+
+    @Test
     void badReferencesAreOneLineErrors() {
         CliTest.Result r = run("tag", "App", "x");
         assertEquals(1, r.status());

@@ -75,6 +75,19 @@ public final class LocalStore {
         return blobs;
     }
 
+    /**
+     * Removes the {@code ingest/} work directory when nothing is in it, so that a layout written
+     * for someone else holds only what the image-spec describes (and the two lock files, which
+     * must stay for whoever writes there next).
+     */
+    public void removeEmptyIngest() throws IOException {
+        try {
+            Files.deleteIfExists(root.resolve("ingest"));
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+            // another writer is at work there
+        }
+    }
+
     /** Held by a command that writes blobs it will name later; keeps {@link #prune()} away. */
     public Hold writeSession() throws IOException {
         return GcLock.of(root).shared();

@@ -1,0 +1,74 @@
+package dev.jbuild.cli;
+
+import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.ImageReference;
+import dev.jbuild.oci.store.LocalStore;
+import dev.jbuild.oci.transfer.LayoutArchive;
+import dev.jbuild.oci.transfer.LayoutTransfer;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code jbuild export IMAGE DEST}: an image of the store as an OCI layout directory or archive. */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = {"Write an image of the local store to an OCI image layout directory (created, or added to",
+                "without disturbing the images already there), or to an oci-archive tar file."},
+        footer = {"", "Examples:", "  jbuild export app:1 ./out", "  jbuild export --format oci-archive app:1 app.tar"})
+final class ExportCommand implements Callable<Integer> {
+    @Mixin
+    StoreMixin store;
+
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "An image in the store.")
+    String image;
+
+    @Parameters(index = "1", paramLabel = "DEST", description = "The layout directory, or the archive file.")
+    Path destination;
+
+    @Option(names = "--format", paramLabel = "oci|oci-archive|docker", defaultValue = "oci",
+            description = "oci (a directory, the default), oci-archive (a tar of it) or docker (docker load).")
+    String format;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        LocalStore s = store.open();
+        ImageReference ref = StoreMixin.reference(image);
+        if (s.resolve(ref).isEmpty()) {
+            throw new UserError("no such image: " + image + " (see 'jbuild images')");
+        }
+        Descriptor written = switch (format) {
+            case "oci" -> LayoutTransfer.export(s, ref, destination);
+            case "oci-archive" -> writeArchive(s, ref);
+            case "docker" -> throw new UserError("--format docker is not implemented yet (use oci or oci-archive)");
+            default -> throw new UserError("--format must be oci, oci-archive or docker (got " + format + ")");
+        };
+        spec.commandLine().getOut().println(written.digest());
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    /** Writes beside the destination and renames, so a failed export leaves no half archive. */
+    private Descriptor writeArchive(LocalStore s, ImageReference ref) throws Exception {
+        Path target = destination.toAbsolutePath();
+        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        try {
+            Descriptor d;
+            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                d = LayoutArchive.write(s, ref, out);
+            }
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return d;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
