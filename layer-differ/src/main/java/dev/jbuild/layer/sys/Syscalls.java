@@ -23,6 +23,7 @@ public final class Syscalls {
     public static final int S_IFIFO = 0010000;
     private static final int ENODATA = 61;
     private static final int ERANGE = 34;
+    private static final int ENOTSUP = 95;
 
     /** glibc, bound once; each method declares LastErrorException so JNA captures errno. */
     interface LibC extends Library {
@@ -127,6 +128,21 @@ public final class Syscalls {
             }
         }
         return names;
+    }
+
+    /**
+     * Like {@link #listXattrs}, but empty when the file system does not support extended
+     * attributes at all ({@code ENOTSUP}); every other failure is still an exception.
+     */
+    public static Optional<List<String>> listXattrsIfSupported(Path path) throws IOException {
+        try {
+            return Optional.of(listXattrs(path));
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().endsWith("(errno " + ENOTSUP + ")")) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     /** {@code mount(2)}; {@code data} is the file-system specific option string, or null. */

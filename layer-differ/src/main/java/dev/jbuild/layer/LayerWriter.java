@@ -1,0 +1,249 @@
+package dev.jbuild.layer;
+
+import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
+import dev.jbuild.layer.compress.DigestingOutputStream;
+import dev.jbuild.layer.compress.ParallelGzipOutputStream;
+import dev.jbuild.layer.tar.TarWriter;
+import dev.jbuild.oci.Digest;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Writes a layer blob — a tar, compressed with gzip, zstd or nothing — from a directory tree or
+ * from entries, and measures it in the same single pass: the sha256 of the blob, the sha256 of the
+ * tar (the diffID) and both lengths. Nothing is buffered beyond fixed-size blocks, so memory does
+ * not grow with the layer.
+ *
+ * <p>The same entries give the same bytes on every run and machine: entries go out in
+ * {@link EntryOrder}, tar headers are canonical ({@link TarWriter}: no user or group names, no
+ * atime or ctime, no PID in extended header names), mtimes are whole seconds clamped to
+ * {@code SOURCE_DATE_EPOCH} when it is set, gzip is {@link ParallelGzipOutputStream} (identical
+ * bytes for any thread count), and zstd always runs in zstd's multi-threaded mode with at least one
+ * worker, whose output is the same for any number of workers (single-threaded mode, zero workers,
+ * gives different bytes and is never used). The tar and its diffID depend on nothing else; the
+ * compressed bytes also depend on the compressor library: zstd on the libzstd that zstd-jni bundles
+ * (so on the zstd-jni version), gzip on the zlib behind {@link java.util.zip.Deflater} (stock zlib
+ * versus forks such as zlib-ng, which deflate differently).
+ *
+ * <p>Three ways to use it: {@link #writeTree} for a directory, {@link #write} for entries in any
+ * order (they are sorted; only metadata is held), or {@link #open} and {@link #add} to stream
+ * entries that the caller already produces in order (checked as they come). The destination stream
+ * is flushed but never closed; a {@link Path} destination is created or truncated, and deleted
+ * again if writing fails. A writer from {@link #open} holds compression threads until
+ * {@link #finish} or {@link #close}; use it in try-with-resources.
+ */
+public final class LayerWriter implements Closeable {
+    private final Compression compression;
+    private final LayerOptions options;
+    private final OutputStream destination;
+    private final DigestingOutputStream compressed;
+    private final OutputStream compressor;
+    private final DigestingOutputStream uncompressed;
+    private final TarWriter tar;
+    private final long clampSeconds;
+    private byte[] previousKey;
+    private String previousPath;
+    private boolean done;
+
+    private LayerWriter(OutputStream destination, Compression compression, LayerOptions options) throws IOException {
+        this.compression = compression;
+        this.options = options;
+        this.destination = destination;
+        this.compressed = new DigestingOutputStream(destination);
+        int level = options.levelFor(compression);
+        switch (compression) {
+            case GZIP -> {
+                if (level > 9) {
+                    throw new IllegalArgumentException("gzip level must be 0 to 9, not " + level);
+                }
+                this.compressor = new ParallelGzipOutputStream(compressed, level, options.threads());
+                this.uncompressed = new DigestingOutputStream(compressor);
+            }
+            case ZSTD -> {
+                if (level < 1) {
+                    throw new IllegalArgumentException("zstd level must be 1 to 22, not " + level);
+                }
+                ZstdOutputStreamNoFinalizer z = new ZstdOutputStreamNoFinalizer(compressed, level);
+                try {
+                    // Workers >= 1 always: zstd's multi-threaded format is the same for any worker
+                    // count, but differs from the single-threaded one (facebook/zstd#2238, #2327).
+                    z.setWorkers(options.threads());
+                    z.setChecksum(true);
+                } catch (IOException | RuntimeException e) {
+                    z.close();
+                    throw e;
+                }
+                this.compressor = z;
+                this.uncompressed = new DigestingOutputStream(compressor);
+            }
+            case NONE -> {
+                this.compressor = compressed;
+                this.uncompressed = compressed;
+            }
+            default -> throw new IllegalArgumentException(compression.toString());
+        }
+        this.tar = new TarWriter(uncompressed);
+        this.clampSeconds = options.sourceDateEpoch().map(i -> i.getEpochSecond()).orElse(Long.MAX_VALUE);
+    }
+
+    /**
+     * Starts a layer on {@code out}. Add entries in {@link EntryOrder} with {@link #add}, then call
+     * {@link #finish}; {@link #close} without {@code finish} abandons the layer.
+     */
+    public static LayerWriter open(OutputStream out, Compression compression, LayerOptions options)
+            throws IOException {
+        return new LayerWriter(out, compression, options);
+    }
+
+    /** Writes the tree under {@code root} (not the root itself) as a layer. */
+    public static LayerResult writeTree(Path root, OutputStream out, Compression compression, LayerOptions options)
+            throws IOException {
+        try (LayerWriter w = open(out, compression, options)) {
+            TreeWalker.walk(root, options, w::add);
+            return w.finish();
+        }
+    }
+
+    /** Writes the tree under {@code root} into the file {@code dest}. */
+    public static LayerResult writeTree(Path root, Path dest, Compression compression, LayerOptions options)
+            throws IOException {
+        return toFile(dest, out -> writeTree(root, out, compression, options));
+    }
+
+    /**
+     * Writes entries given in any order: they are sorted into {@link EntryOrder} first (their
+     * metadata is held for that; contents are still opened one at a time). Two entries with the
+     * same path are an error, as the OCI image-spec forbids duplicates.
+     */
+    public static LayerResult write(Iterable<LayerEntry> entries, OutputStream out, Compression compression,
+            LayerOptions options) throws IOException {
+        record Keyed(byte[] key, LayerEntry entry) {
+        }
+        List<Keyed> sorted = new ArrayList<>();
+        for (LayerEntry e : entries) {
+            sorted.add(new Keyed(EntryOrder.sortKey(e.path()), e));
+        }
+        sorted.sort((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
+        try (LayerWriter w = open(out, compression, options)) {
+            for (Keyed k : sorted) {
+                w.add(k.entry(), k.key());
+            }
+            return w.finish();
+        }
+    }
+
+    /** Writes entries given in any order into the file {@code dest}. */
+    public static LayerResult write(Iterable<LayerEntry> entries, Path dest, Compression compression,
+            LayerOptions options) throws IOException {
+        return toFile(dest, out -> write(entries, out, compression, options));
+    }
+
+    /**
+     * Appends one entry. Entries must come in strictly increasing {@link EntryOrder}, which also
+     * rules out duplicates; a hardlink must name an entry already added.
+     *
+     * @throws IllegalArgumentException if the entry is out of order or repeats a path
+     */
+    public void add(LayerEntry entry) throws IOException {
+        add(entry, EntryOrder.sortKey(entry.path()));
+    }
+
+    private void add(LayerEntry entry, byte[] key) throws IOException {
+        if (done) {
+            throw new IllegalStateException("layer already finished or closed");
+        }
+        if (previousKey != null) {
+            int c = Arrays.compareUnsigned(previousKey, key);
+            if (c >= 0) {
+                throw new IllegalArgumentException(c == 0 ? "duplicate layer path \"" + entry.path() + "\""
+                        : "layer entries out of order: \"" + entry.path() + "\" after \"" + previousPath + "\"");
+            }
+        }
+        previousKey = key;
+        previousPath = entry.path();
+        long mtime = Math.min(entry.mtime().getEpochSecond(), clampSeconds);
+        try {
+            tar.write(entry, mtime);
+        } catch (IOException | RuntimeException e) {
+            abort();
+            throw e;
+        }
+    }
+
+    /** Ends the tar, finishes compression, flushes the destination and returns the digests and sizes. */
+    public LayerResult finish() throws IOException {
+        if (done) {
+            throw new IllegalStateException("layer already finished or closed");
+        }
+        Digest digest;
+        Digest diffId;
+        try {
+            tar.finish();
+            if (compressor instanceof ParallelGzipOutputStream gz) {
+                gz.finish();
+            } else if (compressor instanceof ZstdOutputStreamNoFinalizer z) {
+                z.close(); // ends the frame; closing `compressed` only flushes the destination
+            }
+            destination.flush();
+            digest = compressed.digest();
+            diffId = uncompressed == compressed ? digest : uncompressed.digest();
+        } catch (IOException | RuntimeException e) {
+            abort();
+            throw e;
+        }
+        done = true;
+        return new LayerResult(digest, diffId, compressed.count(), uncompressed.count(),
+                compression.ociMediaType());
+    }
+
+    /** Abandons an unfinished layer (stopping compression threads); nothing if it was finished. */
+    @Override
+    public void close() {
+        if (!done) {
+            abort();
+        }
+    }
+
+    private void abort() {
+        done = true;
+        if (compressor instanceof ParallelGzipOutputStream gz) {
+            gz.abort();
+        } else if (compressor instanceof ZstdOutputStreamNoFinalizer z) {
+            try {
+                z.close(); // frees the native context; the blob is garbage anyway
+            } catch (IOException | RuntimeException ignored) {
+                // the original failure is what the caller needs to see
+            }
+        }
+    }
+
+    /** The options this writer was opened with. */
+    public LayerOptions options() {
+        return options;
+    }
+
+    private interface Body {
+        LayerResult write(OutputStream out) throws IOException;
+    }
+
+    private static LayerResult toFile(Path dest, Body body) throws IOException {
+        boolean ok = false;
+        try (OutputStream out = Files.newOutputStream(dest, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            LayerResult r = body.write(out);
+            ok = true;
+            return r;
+        } finally {
+            if (!ok) {
+                Files.deleteIfExists(dest);
+            }
+        }
+    }
+}

@@ -1,0 +1,356 @@
+package dev.jbuild.layer.tar;
+
+import dev.jbuild.layer.LayerEntry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a POSIX.1-2001 (PAX) tar, one {@link LayerEntry} at a time, with every header field
+ * decided by the entry alone so that the same entries always give the same bytes. The rules, which
+ * follow Go's {@code archive/tar} (what BuildKit and containerd write) wherever it makes a choice:
+ * <ul>
+ *   <li>A plain ustar header when everything fits; an extended header ({@code x}) only for what does
+ *       not: names and link targets longer than ustar allows or not ASCII ({@code path},
+ *       {@code linkpath}), numbers too large for the octal fields ({@code uid}, {@code gid},
+ *       {@code size}, {@code mtime}, also negative mtimes) and extended attributes
+ *       ({@code SCHILY.xattr.<name>}, raw bytes). Records are sorted by key bytes. The extended
+ *       header is named {@code <dir>/PaxHeaders.0/<name>} with mode, owner and mtime 0.</li>
+ *   <li>Names longer than 100 bytes use the ustar prefix field when they split at a {@code /} into
+ *       at most 155 + 100 ASCII bytes, else a {@code path} record.</li>
+ *   <li>mtime is whole seconds (the caller truncates); no atime or ctime; uname and gname empty;
+ *       mode holds the permission bits only; device numbers are {@code 0000000} except for
+ *       devices; directories end in {@code /}; checksum as six octal digits, NUL, space.</li>
+ *   <li>The archive ends with two zero blocks and is not padded to a 10 KiB record.</li>
+ * </ul>
+ * Output goes to the stream in large chunks through an internal buffer; file content is read
+ * straight into that buffer. The writer never flushes or closes the stream.
+ */
+public final class TarWriter {
+    static final int BLOCK = 512;
+    private static final long MAX_OCTAL_7 = 07777777L;
+    private static final long MAX_OCTAL_11 = 077777777777L;
+
+    private final OutputStream out;
+    private final byte[] buf;
+    private int pos;
+    private boolean finished;
+
+    /** A writer with a 256 KiB buffer. */
+    public TarWriter(OutputStream out) {
+        this(out, 256 * 1024);
+    }
+
+    public TarWriter(OutputStream out, int bufferSize) {
+        if (bufferSize < 4 * BLOCK || bufferSize % BLOCK != 0) {
+            throw new IllegalArgumentException("buffer size must be a multiple of 512, at least 2048");
+        }
+        this.out = out;
+        this.buf = new byte[bufferSize];
+    }
+
+    /**
+     * Appends one entry with the given mtime in seconds (already truncated and clamped by the
+     * caller), then, for a regular file, exactly {@code entry.size()} bytes of its content.
+     *
+     * @throws IOException if the content is shorter or longer than the size, i.e. the file changed
+     *     after it was listed, or if reading or writing fails
+     */
+    public void write(LayerEntry entry, long mtimeSeconds) throws IOException {
+        if (finished) {
+            throw new IllegalStateException("tar already finished");
+        }
+        byte[][] headers = headers(entry, mtimeSeconds);
+        for (byte[] h : headers) {
+            put(h, 0, h.length);
+        }
+        if (entry.type() == LayerEntry.Type.FILE && entry.size() > 0) {
+            copyContent(entry);
+        }
+    }
+
+    /** Writes the end-of-archive marker and hands the remaining buffered bytes to the stream. */
+    public void finish() throws IOException {
+        if (finished) {
+            return;
+        }
+        byte[] zeros = new byte[2 * BLOCK];
+        put(zeros, 0, zeros.length);
+        drain();
+        finished = true;
+    }
+
+    private void copyContent(LayerEntry entry) throws IOException {
+        long remaining = entry.size();
+        try (InputStream in = entry.content().open()) {
+            while (remaining > 0) {
+                if (pos == buf.length) {
+                    drain();
+                }
+                int n = in.read(buf, pos, (int) Math.min(buf.length - pos, remaining));
+                if (n < 0) {
+                    throw new IOException(entry.path() + ": content ended " + remaining + " bytes short of its size "
+                            + entry.size() + " (did the file change while the layer was written?)");
+                }
+                pos += n;
+                remaining -= n;
+            }
+            if (in.read() >= 0) {
+                throw new IOException(entry.path() + ": content is longer than its size " + entry.size()
+                        + " (did the file change while the layer was written?)");
+            }
+        }
+        int pad = (int) (-entry.size() & (BLOCK - 1));
+        if (pad > 0) {
+            if (buf.length - pos < pad) {
+                drain();
+            }
+            Arrays.fill(buf, pos, pos + pad, (byte) 0);
+            pos += pad;
+        }
+    }
+
+    private void put(byte[] b, int off, int len) throws IOException {
+        while (len > 0) {
+            if (pos == buf.length) {
+                drain();
+            }
+            int n = Math.min(len, buf.length - pos);
+            System.arraycopy(b, off, buf, pos, n);
+            pos += n;
+            off += n;
+            len -= n;
+        }
+    }
+
+    private void drain() throws IOException {
+        if (pos > 0) {
+            out.write(buf, 0, pos);
+            pos = 0;
+        }
+    }
+
+    /**
+     * The header blocks of an entry: an optional extended header with its padded records, then the
+     * ustar header. Package-private for tests.
+     */
+    static byte[][] headers(LayerEntry e, long mtime) {
+        String name = e.type() == LayerEntry.Type.DIR ? e.path() + "/" : e.path();
+        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        List<String> pax = new ArrayList<>();
+        List<byte[]> paxValues = new ArrayList<>();
+
+        byte[] header = new byte[BLOCK];
+        // name and prefix
+        String[] split = splitUstar(name, nameBytes);
+        if (split != null) {
+            putString(header, 0, 100, split[1]);
+            putString(header, 345, 155, split[0]);
+        } else {
+            putString(header, 0, 100, truncatedAscii(name, 100));
+            addPax(pax, paxValues, "path", nameBytes);
+        }
+        // link target
+        String link = e.linkTarget();
+        byte[] linkBytes = link.getBytes(StandardCharsets.UTF_8);
+        if (isAscii(linkBytes) && linkBytes.length <= 100) {
+            putString(header, 157, 100, link);
+        } else {
+            putString(header, 157, 100, truncatedAscii(link, 100));
+            addPax(pax, paxValues, "linkpath", linkBytes);
+        }
+        putOctal(header, 100, 8, e.mode());
+        numeric(header, 108, 8, e.uid(), MAX_OCTAL_7, "uid", pax, paxValues);
+        numeric(header, 116, 8, e.gid(), MAX_OCTAL_7, "gid", pax, paxValues);
+        numeric(header, 124, 12, e.size(), MAX_OCTAL_11, "size", pax, paxValues);
+        numeric(header, 136, 12, mtime, MAX_OCTAL_11, "mtime", pax, paxValues);
+        header[156] = typeFlag(e.type());
+        putString(header, 257, 6, "ustar");
+        header[263] = '0';
+        header[264] = '0';
+        putOctal(header, 329, 8, e.devMajor());
+        putOctal(header, 337, 8, e.devMinor());
+        for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
+            addPax(pax, paxValues, "SCHILY.xattr." + x.getKey(), x.getValue());
+        }
+        checksum(header);
+        if (pax.isEmpty()) {
+            return new byte[][] {header};
+        }
+        byte[] records = paxRecords(pax, paxValues);
+        byte[] paxHeader = new byte[BLOCK];
+        putString(paxHeader, 0, 100, paxHeaderName(name));
+        putOctal(paxHeader, 100, 8, 0);
+        putOctal(paxHeader, 108, 8, 0);
+        putOctal(paxHeader, 116, 8, 0);
+        putOctal(paxHeader, 124, 12, records.length);
+        putOctal(paxHeader, 136, 12, 0);
+        paxHeader[156] = 'x';
+        putString(paxHeader, 257, 6, "ustar");
+        paxHeader[263] = '0';
+        paxHeader[264] = '0';
+        putOctal(paxHeader, 329, 8, 0);
+        putOctal(paxHeader, 337, 8, 0);
+        checksum(paxHeader);
+        byte[] paxData = Arrays.copyOf(records, (records.length + BLOCK - 1) / BLOCK * BLOCK);
+        return new byte[][] {paxHeader, paxData, header};
+    }
+
+    private static byte typeFlag(LayerEntry.Type type) {
+        return switch (type) {
+            case FILE -> '0';
+            case HARDLINK -> '1';
+            case SYMLINK -> '2';
+            case CHAR -> '3';
+            case BLOCK -> '4';
+            case DIR -> '5';
+            case FIFO -> '6';
+        };
+    }
+
+    private static void numeric(byte[] h, int off, int len, long value, long max, String key, List<String> pax,
+            List<byte[]> values) {
+        if (value >= 0 && value <= max) {
+            putOctal(h, off, len, value);
+        } else {
+            putOctal(h, off, len, 0);
+            addPax(pax, values, key, Long.toString(value).getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    private static void addPax(List<String> keys, List<byte[]> values, String key, byte[] value) {
+        keys.add(key);
+        values.add(value);
+    }
+
+    /** {@code "<len> <key>=<value>\n"} records, sorted by the unsigned bytes of their keys. */
+    private static byte[] paxRecords(List<String> keys, List<byte[]> values) {
+        Integer[] order = new Integer[keys.size()];
+        byte[][] keyBytes = new byte[keys.size()][];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+            keyBytes[i] = keys.get(i).getBytes(StandardCharsets.UTF_8);
+        }
+        Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(keyBytes[a], keyBytes[b]));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i : order) {
+            byte[] k = keyBytes[i];
+            byte[] v = values.get(i);
+            int base = k.length + v.length + 3;
+            int digits = Integer.toString(base).length();
+            while (Integer.toString(base + digits).length() != digits) {
+                digits++;
+            }
+            out.writeBytes(Integer.toString(base + digits).getBytes(StandardCharsets.US_ASCII));
+            out.write(' ');
+            out.writeBytes(k);
+            out.write('=');
+            out.writeBytes(v);
+            out.write('\n');
+        }
+        return out.toByteArray();
+    }
+
+    /** Go's {@code splitUSTARPath}: {prefix, name} when an ASCII name over 100 bytes fits the two fields. */
+    private static String[] splitUstar(String name, byte[] bytes) {
+        if (!isAscii(bytes)) {
+            return null;
+        }
+        if (bytes.length <= 100) {
+            return new String[] {"", name};
+        }
+        int length = bytes.length;
+        if (length > 156) {
+            length = 156;
+        } else if (name.charAt(length - 1) == '/') {
+            length--;
+        }
+        int i = name.lastIndexOf('/', length - 1);
+        int suffix = name.length() - i - 1;
+        if (i <= 0 || suffix > 100 || suffix == 0 || i > 155) {
+            return null;
+        }
+        return new String[] {name.substring(0, i), name.substring(i + 1)};
+    }
+
+    /** Go's naming of an extended header: {@code path.Join(dir, "PaxHeaders.0", file)}, ASCII, at most 100 bytes. */
+    private static String paxHeaderName(String name) {
+        int slash = name.lastIndexOf('/');
+        String dir = name.substring(0, slash + 1);
+        String file = name.substring(slash + 1);
+        String joined = dir + "PaxHeaders.0" + (file.isEmpty() ? "" : "/" + file);
+        String ascii = truncatedAscii(joined, 100);
+        int end = ascii.length();
+        while (end > 0 && ascii.charAt(end - 1) == '/') {
+            end--;
+        }
+        return ascii.substring(0, end);
+    }
+
+    /**
+     * The best-effort ustar field for a value carried in full by a PAX record: non-ASCII characters
+     * dropped, cut to the field, and a trailing slash removed after a cut (as Go does, because some
+     * readers take a trailing slash in the name field for a directory).
+     */
+    private static String truncatedAscii(String s, int max) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80 && c != 0) {
+                b.append(c);
+            }
+        }
+        if (b.length() > max) {
+            b.setLength(max);
+            int end = max;
+            while (end > 0 && b.charAt(end - 1) == '/') {
+                end--;
+            }
+            b.setLength(end);
+        }
+        return b.toString();
+    }
+
+    private static boolean isAscii(byte[] b) {
+        for (byte x : b) {
+            if (x < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void putString(byte[] h, int off, int len, String s) {
+        byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(b, 0, h, off, Math.min(b.length, len));
+    }
+
+    /** Zero-padded octal in {@code len - 1} digits and a NUL, as Go and GNU tar write numbers. */
+    private static void putOctal(byte[] h, int off, int len, long value) {
+        String s = Long.toOctalString(value);
+        int digits = len - 1;
+        for (int i = 0; i < digits - s.length(); i++) {
+            h[off + i] = '0';
+        }
+        for (int i = 0; i < s.length(); i++) {
+            h[off + digits - s.length() + i] = (byte) s.charAt(i);
+        }
+        h[off + digits] = 0;
+    }
+
+    private static void checksum(byte[] h) {
+        Arrays.fill(h, 148, 156, (byte) ' ');
+        long sum = 0;
+        for (byte b : h) {
+            sum += b & 0xff;
+        }
+        putOctal(h, 148, 7, sum);
+        h[155] = ' ';
+    }
+}
