@@ -1,6 +1,9 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.layer.LayerOptions;
+import dev.jbuild.layer.image.RootfsImage;
 import dev.jbuild.oci.ImageReference;
+import dev.jbuild.oci.Platform;
 import dev.jbuild.oci.store.LocalStore;
 import dev.jbuild.oci.transfer.LayoutArchive;
 import dev.jbuild.oci.transfer.LayoutTransfer;
@@ -8,6 +11,7 @@ import java.io.BufferedInputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -42,15 +46,41 @@ final class ImportCommand implements Callable<Integer> {
             + " one-layer image of.")
     boolean rootfs;
 
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+            description = "With --rootfs: the image's platform (default: this machine's).")
+    String platform;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    private Integer importRootfs(LocalStore s) throws Exception {
+        if (name == null) {
+            throw new UserError("--rootfs needs a NAME: jbuild import --rootfs " + source + " NAME");
+        }
+        if (!Files.exists(source)) {
+            throw new UserError(source + ": no such file or directory");
+        }
+        Platform p;
+        try {
+            p = platform == null ? Platform.host() : Platform.parse(platform);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--platform: " + e.getMessage());
+        }
+        Optional<Instant> epoch = LayerOptions.parseSourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH"));
+        LayerOptions options = LayerOptions.defaults().withSourceDateEpoch(epoch);
+        ImageReference ref = StoreMixin.reference(name);
+        RootfsImage.create(s, source, ref, p, epoch.orElse(Instant.now()), options);
+        spec.commandLine().getOut().println("Imported " + ref.withDefaultTag().familiar());
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
     @Override
     public Integer call() throws Exception {
-        if (rootfs) {
-            throw new UserError("--rootfs is not implemented yet");
-        }
         LocalStore s = store.open();
+        if (rootfs) {
+            return importRootfs(s);
+        }
         Optional<ImageReference> as = Optional.ofNullable(name).map(StoreMixin::reference);
         List<ImageReference> imported;
         if (Files.isDirectory(source)) {
