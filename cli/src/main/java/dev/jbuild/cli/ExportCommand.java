@@ -1,5 +1,6 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.layer.image.DockerArchive;
 import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.ImageReference;
 import dev.jbuild.oci.store.LocalStore;
@@ -19,8 +20,10 @@ import picocli.CommandLine.Parameters;
 /** {@code jbuild export IMAGE DEST}: an image of the store as an OCI layout directory or archive. */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"Write an image of the local store to an OCI image layout directory (created, or added to",
-                "without disturbing the images already there), or to an oci-archive tar file."},
-        footer = {"", "Examples:", "  jbuild export app:1 ./out", "  jbuild export --format oci-archive app:1 app.tar"})
+                "without disturbing the images already there), to an oci-archive tar file, or to a docker",
+                "archive that 'docker load' accepts."},
+        footer = {"", "Examples:", "  jbuild export app:1 ./out", "  jbuild export --format oci-archive app:1 app.tar",
+                "  jbuild export --format docker app:1 app-docker.tar && docker load -i app-docker.tar"})
 final class ExportCommand implements Callable<Integer> {
     @Mixin
     StoreMixin store;
@@ -47,8 +50,8 @@ final class ExportCommand implements Callable<Integer> {
         }
         Descriptor written = switch (format) {
             case "oci" -> LayoutTransfer.export(s, ref, destination);
-            case "oci-archive" -> writeArchive(s, ref);
-            case "docker" -> throw new UserError("--format docker is not implemented yet (use oci or oci-archive)");
+            case "oci-archive" -> writeArchive(out -> LayoutArchive.write(s, ref, out));
+            case "docker" -> writeArchive(out -> DockerArchive.write(s, ref, out));
             default -> throw new UserError("--format must be oci, oci-archive or docker (got " + format + ")");
         };
         spec.commandLine().getOut().println(written.digest());
@@ -56,14 +59,20 @@ final class ExportCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Writes an archive to a stream. */
+    @FunctionalInterface
+    private interface ArchiveWriter {
+        Descriptor write(OutputStream out) throws java.io.IOException;
+    }
+
     /** Writes beside the destination and renames, so a failed export leaves no half archive. */
-    private Descriptor writeArchive(LocalStore s, ImageReference ref) throws Exception {
+    private Descriptor writeArchive(ArchiveWriter writer) throws Exception {
         Path target = destination.toAbsolutePath();
         Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
         try {
             Descriptor d;
             try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                d = LayoutArchive.write(s, ref, out);
+                d = writer.write(out);
             }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return d;

@@ -1,6 +1,7 @@
 package dev.jbuild.cli;
 
 import dev.jbuild.layer.LayerOptions;
+import dev.jbuild.layer.image.DockerArchive;
 import dev.jbuild.layer.image.RootfsImage;
 import dev.jbuild.oci.ImageReference;
 import dev.jbuild.oci.Platform;
@@ -21,9 +22,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code jbuild import SOURCE [NAME]}: images from an OCI layout or oci-archive into the store. */
+/** {@code jbuild import SOURCE [NAME]}: images from an OCI layout, an oci-archive or a docker archive. */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = {"Read images from an OCI image layout directory or an oci-archive into the local store.",
+        description = {"Read images from an OCI image layout directory, an oci-archive or a docker archive",
+                "('docker save') into the local store.",
                 "Every image of the layout is imported under its own name (io.containerd.image.name, or a full",
                 "reference in org.opencontainers.image.ref.name); NAME names a single image instead."},
         footer = {"", "Examples:", "  jbuild import ./out", "  jbuild import app.tar app:imported",
@@ -85,6 +87,11 @@ final class ImportCommand implements Callable<Integer> {
         List<ImageReference> imported;
         if (Files.isDirectory(source)) {
             imported = LayoutTransfer.importLayout(s, source, Optional.ofNullable(ref), as);
+        } else if (Files.isRegularFile(source) && DockerArchive.isDockerArchive(source)) {
+            if (ref != null) {
+                throw new UserError("--ref applies to OCI layouts; a docker archive's images are named by RepoTags");
+            }
+            imported = DockerArchive.read(s, source, as);
         } else if (Files.isRegularFile(source)) {
             try (InputStream in = new BufferedInputStream(Files.newInputStream(source), 1 << 16)) {
                 imported = LayoutArchive.read(s, in, source.toString(), Optional.ofNullable(ref), as);

@@ -90,14 +90,17 @@ class StoreCommandsTest {
 
     @Test
     void exportAndImportThroughTheCommands() throws Exception {
+        java.nio.file.Files.createDirectories(root.resolve("rootfs/etc"));
+        java.nio.file.Files.writeString(root.resolve("rootfs/etc/motd"), "hi\n");
+        assertEquals("Imported app:1\n", run("import", "--rootfs", root.resolve("rootfs").toString(), "app:1").out());
         LocalStore store = LocalStore.open(root);
-        Descriptor one = image(store, "exported");
-        store.tag(ImageReference.parse("app:1"), one);
+        Descriptor one = store.resolve(ImageReference.parse("app:1")).orElseThrow();
         Path layout = root.resolve("layout");
         Path archive = root.resolve("app.tar");
         assertEquals(one.digest() + "\n", run("export", "app:1", layout.toString()).out());
         assertEquals(0, run("export", "--format", "oci-archive", "app:1", archive.toString()).status());
-        assertTrue(run("export", "--format", "docker", "app:1", "x.tar").err().contains("not implemented yet"));
+        Path docker = root.resolve("app-docker.tar");
+        assertEquals(0, run("export", "--format", "docker", "app:1", docker.toString()).status());
 
         Path other = root.resolve("other");
         assertEquals("Imported app:1\n", CliTest.run("import", layout.toString(), "--root", other.toString()).out());
@@ -105,6 +108,7 @@ class StoreCommandsTest {
                 CliTest.run("import", archive.toString(), "copy:2", "--root", other.toString()).out());
         LocalStore imported = LocalStore.open(other);
         assertEquals(one.digest(), imported.resolve(ImageReference.parse("copy:2")).orElseThrow().digest());
+        assertEquals("Imported app:1\n", CliTest.run("import", docker.toString(), "--root", other.toString()).out());
         CliTest.Result missing = CliTest.run("import", root.resolve("nope").toString(), "--root", other.toString());
         assertEquals(1, missing.status());
         assertTrue(missing.err().contains("no such file or directory"), missing.err());

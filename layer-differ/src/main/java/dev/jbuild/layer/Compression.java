@@ -1,6 +1,11 @@
 package dev.jbuild.layer;
 
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import dev.jbuild.oci.MediaTypes;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.zip.GZIPInputStream;
 
 /**
  * How a layer blob is compressed. Readers detect it from the first bytes, never from a media type
@@ -32,5 +37,18 @@ public enum Compression {
             return ZSTD;
         }
         return NONE;
+    }
+
+    /** The uncompressed content of a stream that may be gzip, zstd or plain, detected from its first bytes. */
+    public static InputStream decompressing(InputStream in) throws IOException {
+        BufferedInputStream buffered = new BufferedInputStream(in, 64 * 1024);
+        buffered.mark(4);
+        byte[] head = buffered.readNBytes(4);
+        buffered.reset();
+        return switch (detect(head, head.length)) {
+            case GZIP -> new GZIPInputStream(buffered, 64 * 1024);
+            case ZSTD -> new ZstdInputStreamNoFinalizer(buffered);
+            case NONE -> buffered;
+        };
     }
 }
