@@ -1,0 +1,140 @@
+package dev.jbuild.layer.diff;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.jbuild.layer.apply.ApplyMode;
+import dev.jbuild.layer.apply.ApplyOptions;
+import dev.jbuild.layer.apply.LayerApplier;
+import dev.jbuild.layer.sys.Syscalls;
+import dev.jbuild.oci.Digest;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.Assumptions;
+
+/** Helpers for the differ tests: listings, tar names, applying layers, privilege checks. */
+final class DiffFixtures {
+    private DiffFixtures() {
+    }
+
+    static void requireRoot(String why) {
+        if (root()) {
+            return;
+        }
+        if ("1".equals(System.getenv("JBUILD_REQUIRE_PRIVILEGED"))) {
+            fail("needs root (" + why + ") and JBUILD_REQUIRE_PRIVILEGED=1 is set");
+        }
+        Assumptions.abort("skipped: needs root (" + why + ")");
+    }
+
+    /** Effective uid 0, from /proc/self/status ("Uid: real effective saved fs"). */
+    static boolean root() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[2].equals("0");
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+    /** Entry names of an uncompressed layer tar, in order, directories with a trailing slash. */
+    static List<String> names(byte[] tar) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar))) {
+            for (TarArchiveEntry e = in.getNextTarEntry(); e != null; e = in.getNextTarEntry()) {
+                out.add(e.getName());
+            }
+        }
+        return out;
+    }
+
+    /** Applies layers in order, FLAT, to a fresh directory {@code target}. */
+    static void applyFlat(Path target, byte[]... layers) throws IOException {
+        for (byte[] layer : layers) {
+            LayerApplier.apply(new ByteArrayInputStream(layer), target, ApplyMode.FLAT, ApplyOptions.defaults());
+        }
+    }
+
+    /** path -> type, mode, owner, content digest, link target, device (no times, no xattrs). */
+    static Map<String, String> listing(Path root) {
+        Map<String, String> out = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String rel = root.relativize(p).toString();
+                if (!rel.isEmpty()) {
+                    out.put(rel, describe(p));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    static String describe(Path p) throws IOException {
+        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,rdev", LinkOption.NOFOLLOW_LINKS);
+        int mode = (Integer) a.get("mode");
+        int type = mode & 0170000;
+        StringBuilder b = new StringBuilder();
+        b.append(switch (type) {
+            case 0100000 -> "file";
+            case 0040000 -> "dir";
+            case 0120000 -> "symlink";
+            case 0020000 -> "char";
+            case 0060000 -> "block";
+            case 0010000 -> "fifo";
+            default -> "other";
+        });
+        b.append(' ').append(Integer.toOctalString(mode & 07777)).append(' ').append(a.get("uid")).append(':')
+                .append(a.get("gid"));
+        if (type == 0100000) {
+            b.append(" sha256=").append(Digest.sha256(Files.readAllBytes(p)).shortHex());
+        } else if (type == 0120000) {
+            b.append(" -> ").append(Files.readSymbolicLink(p));
+        } else if (type == 0020000 || type == 0060000) {
+            long rdev = (Long) a.get("rdev");
+            b.append(" dev=").append(Syscalls.major(rdev)).append(',').append(Syscalls.minor(rdev));
+        }
+        return b.toString();
+    }
+
+    static void write(Path p, String text) throws IOException {
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text, StandardCharsets.UTF_8);
+    }
+
+    static void run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + output);
+        }
+    }
+
+    /** Whether /proc/mounts lists anything at or under {@code dir}. */
+    static boolean mountedUnder(Path dir) throws IOException {
+        String d = dir.toAbsolutePath().toString();
+        for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
+            String[] f = line.split(" ");
+            if (f.length > 1 && (f[1].equals(d) || f[1].startsWith(d + "/"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
