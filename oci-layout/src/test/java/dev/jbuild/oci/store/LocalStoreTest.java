@@ -33,6 +33,9 @@ class LocalStoreTest {
     @TempDir
     Path root;
 
+    @TempDir
+    Path elsewhere;
+
     /** Writes a config, one layer and a manifest; the seed makes them distinct. */
     static Descriptor writeImage(LocalStore store, String seed) throws Exception {
         byte[] layer = ("layer " + seed).getBytes(StandardCharsets.UTF_8);
@@ -77,13 +80,18 @@ class LocalStoreTest {
     }
 
     @Test
-    void parallelThreadsAndProcessesLoseNoName() throws Exception {
+    void parallelThreadsAndProcessesLoseNoNameEvenWritingTheSameImages() throws Exception {
         LocalStore store = LocalStore.open(root);
         List<Process> processes = new ArrayList<>();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (int p = 0; p < 3; p++) {
             processes.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                     TagWorker.class.getName(), root.toString(), "proc" + p, "15").inheritIO().start());
+        }
+        for (int p = 0; p < 2; p++) {
+            // Two processes writing the very same images and names at once.
+            processes.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    TagWorker.class.getName(), root.toString(), "same", "15").inheritIO().start());
         }
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
@@ -106,7 +114,12 @@ class LocalStoreTest {
             assertEquals(0, p.exitValue());
         }
         Set<String> names = store.images().stream().map(i -> i.reference().toString()).collect(Collectors.toSet());
-        assertEquals(7 * 15, names.size(), "every name written by 3 processes and 4 threads is there");
+        assertEquals(8 * 15, names.size(), "every name written by 5 processes and 4 threads is there");
+        LocalStore reference = LocalStore.open(elsewhere);
+        for (int i = 0; i < 15; i++) {
+            assertEquals(writeImage(reference, "same-" + i).digest(),
+                    store.resolve(ImageReference.parse("localhost/same:" + i)).orElseThrow().digest());
+        }
         for (LocalStore.NamedImage image : store.images()) {
             assertTrue(store.blobs().has(image.target().digest()));
         }
