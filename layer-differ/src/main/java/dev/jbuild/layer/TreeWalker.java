@@ -95,9 +95,30 @@ public final class TreeWalker {
         }
     }
 
-    /** The entry for one path, or null for a socket. */
+    /** The entry for one path, a hardlink to an earlier path, or null for a socket. */
     private LayerEntry entry(Path file, String path) throws IOException {
         Map<String, Object> a = Files.readAttributes(file, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        LayerEntry e = read(file, path, a, options);
+        if (e == null || e.type() == LayerEntry.Type.DIR || (Integer) a.get("nlink") <= 1) {
+            return e;
+        }
+        String first = firstLinks.putIfAbsent(new Inode((Long) a.get("dev"), (Long) a.get("ino")), path);
+        return first == null ? e
+                : new LayerEntry(path, LayerEntry.Type.HARDLINK, e.mode(), e.uid(), e.gid(), e.mtime(), 0, first, 0, 0,
+                        null, null);
+    }
+
+    /**
+     * The entry for one path as it is on disk, never as a hardlink (the walk decides those), or
+     * null for a socket. For callers that need single paths the way a walk reads them, such as the
+     * differs adding the parents of what changed.
+     */
+    public static LayerEntry read(Path file, String path, LayerOptions options) throws IOException {
+        return read(file, path, Files.readAttributes(file, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS), options);
+    }
+
+    private static LayerEntry read(Path file, String path, Map<String, Object> a, LayerOptions options)
+            throws IOException {
         int mode = (Integer) a.get("mode");
         int format = mode & S_IFMT;
         if (format == S_IFSOCK) {
@@ -107,14 +128,6 @@ public final class TreeWalker {
         long gid = Integer.toUnsignedLong((Integer) a.get("gid"));
         var mtime = ((FileTime) a.get("lastModifiedTime")).toInstant();
         int perm = mode & 07777;
-        if (format != S_IFDIR && (Integer) a.get("nlink") > 1) {
-            Inode inode = new Inode((Long) a.get("dev"), (Long) a.get("ino"));
-            String first = firstLinks.putIfAbsent(inode, path);
-            if (first != null) {
-                return new LayerEntry(path, LayerEntry.Type.HARDLINK, perm, uid, gid, mtime, 0, first, 0, 0, null,
-                        null);
-            }
-        }
         long rdev = (Long) a.get("rdev");
         LayerEntry.Type type;
         long size = 0;
@@ -144,10 +157,10 @@ public final class TreeWalker {
             case S_IFIFO -> type = LayerEntry.Type.FIFO;
             default -> throw new IOException(file + ": unknown file type " + Integer.toOctalString(format));
         }
-        return new LayerEntry(path, type, perm, uid, gid, mtime, size, target, major, minor, xattrs(file), content);
+        return new LayerEntry(path, type, perm, uid, gid, mtime, size, target, major, minor, xattrs(file, options), content);
     }
 
-    private TreeMap<String, byte[]> xattrs(Path file) throws IOException {
+    private static TreeMap<String, byte[]> xattrs(Path file, LayerOptions options) throws IOException {
         Optional<List<String>> names = Syscalls.listXattrsIfSupported(file);
         if (names.isEmpty() || names.get().isEmpty()) {
             return null;

@@ -1,17 +1,17 @@
 package dev.jbuild.layer.diff;
 
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.LayerOptions;
+import dev.jbuild.layer.TreeWalker;
 import dev.jbuild.layer.sys.Syscalls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /** lstat helpers shared by the differs; never follows symlinks. */
@@ -57,50 +57,15 @@ final class Stat {
     }
 
     /**
-     * The layer entry for one path, read the way {@link dev.jbuild.layer.TreeWalker} reads it (but
-     * never as a hardlink); used for parents and hardlink targets that a differ must add.
+     * The layer entry for one path, read as {@link TreeWalker} reads it (never as a hardlink); used
+     * for parents and hardlink targets that a differ must add.
      */
     static LayerEntry entry(Path file, String path, Predicate<String> xattrFilter) throws IOException {
-        Map<String, Object> a = Files.readAttributes(file, "unix:mode,rdev,uid,gid,size,lastModifiedTime",
-                LinkOption.NOFOLLOW_LINKS);
-        int mode = (Integer) a.get("mode");
-        long uid = Integer.toUnsignedLong((Integer) a.get("uid"));
-        long gid = Integer.toUnsignedLong((Integer) a.get("gid"));
-        var mtime = ((FileTime) a.get("lastModifiedTime")).toInstant();
-        long rdev = (Long) a.get("rdev");
-        LayerEntry.Type type;
-        long size = 0;
-        String target = "";
-        LayerEntry.Content content = null;
-        switch (mode & S_IFMT) {
-            case S_IFREG -> {
-                type = LayerEntry.Type.FILE;
-                size = (Long) a.get("size");
-                content = () -> Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
-            }
-            case S_IFDIR -> type = LayerEntry.Type.DIR;
-            case S_IFLNK -> {
-                type = LayerEntry.Type.SYMLINK;
-                target = Files.readSymbolicLink(file).toString();
-            }
-            case S_IFCHR -> type = LayerEntry.Type.CHAR;
-            case S_IFBLK -> type = LayerEntry.Type.BLOCK;
-            case S_IFIFO -> type = LayerEntry.Type.FIFO;
-            default -> throw new IOException(file + ": cannot be stored in a layer (file type "
-                    + Integer.toOctalString(mode & S_IFMT) + ")");
+        LayerEntry e = TreeWalker.read(file, path, LayerOptions.defaults().withXattrFilter(xattrFilter));
+        if (e == null) {
+            throw new IOException(file + ": a socket cannot be stored in a layer");
         }
-        boolean device = type == LayerEntry.Type.CHAR || type == LayerEntry.Type.BLOCK;
-        TreeMap<String, byte[]> xattrs = new TreeMap<>();
-        Optional<List<String>> names = Syscalls.listXattrsIfSupported(file);
-        if (names.isPresent()) {
-            for (String name : names.get()) {
-                if (xattrFilter.test(name)) {
-                    Syscalls.getXattr(file, name).ifPresent(v -> xattrs.put(name, v));
-                }
-            }
-        }
-        return new LayerEntry(path, type, mode & 07777, uid, gid, mtime, size, target,
-                device ? Syscalls.major(rdev) : 0, device ? Syscalls.minor(rdev) : 0, xattrs, content);
+        return e;
     }
 
     /** The parent layer path of {@code path}, or null at the top. */
