@@ -45,10 +45,15 @@ public enum Compression {
         buffered.mark(4);
         byte[] head = buffered.readNBytes(4);
         buffered.reset();
-        return switch (detect(head, head.length)) {
-            case GZIP -> new GZIPInputStream(buffered, 64 * 1024);
-            case ZSTD -> new ZstdInputStreamNoFinalizer(buffered);
-            case NONE -> buffered;
+        return detect(head, head.length).decompress(buffered);
+    }
+
+    /** The uncompressed content of a stream compressed this way. */
+    public InputStream decompress(InputStream in) throws IOException {
+        return switch (this) {
+            case GZIP -> new GZIPInputStream(in, 64 * 1024);
+            case ZSTD -> new ZstdInputStreamNoFinalizer(in);
+            case NONE -> in;
         };
     }
 }

@@ -1,6 +1,5 @@
 package dev.jbuild.layer.apply;
 
-import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.oci.Digest;
 import java.io.BufferedInputStream;
@@ -13,7 +12,6 @@ import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.zip.GZIPInputStream;
 
 /**
  * The uncompressed tar stream of a layer blob, produced by a second thread that reads the blob,
@@ -93,11 +91,7 @@ final class BlobPipe implements AutoCloseable {
     private void produce(BufferedInputStream raw) {
         Chunk chunk = null;
         try {
-            InputStream in = switch (compression) {
-                case GZIP -> new GZIPInputStream(raw, 64 * 1024);
-                case ZSTD -> new ZstdInputStreamNoFinalizer(raw);
-                case NONE -> raw;
-            };
+            InputStream in = compression.decompress(raw);
             try {
                 boolean eof = false;
                 while (!eof) {

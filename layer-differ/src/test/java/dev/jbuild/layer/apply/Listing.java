@@ -18,8 +18,27 @@ import java.util.stream.Stream;
  * owner, size, mtime (files and symlinks; directories optional), link target, content digest,
  * device numbers and xattrs. Never follows symlinks.
  */
-final class Listing {
+public final class Listing {
     private Listing() {
+    }
+
+    /**
+     * What a tree holds, without times, xattrs or the root itself: type, mode, owner, content
+     * digest, link target, device. For comparing a tree rebuilt from layers with the original.
+     */
+    public static Map<String, String> contents(Path root) {
+        Map<String, String> out = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String rel = root.relativize(p).toString();
+                if (!rel.isEmpty()) {
+                    out.put(rel, describe(p, false, false));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
     }
 
     static Map<String, String> of(Path root) {
@@ -43,6 +62,10 @@ final class Listing {
     }
 
     static String describe(Path p, boolean dirTimes) {
+        return describe(p, true, dirTimes);
+    }
+
+    private static String describe(Path p, boolean timesAndXattrs, boolean dirTimes) {
         try {
             Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime,rdev",
                     LinkOption.NOFOLLOW_LINKS);
@@ -70,6 +93,9 @@ final class Listing {
             if (type == 0020000 || type == 0060000) {
                 long rdev = (Long) a.get("rdev");
                 b.append(" dev=").append(Syscalls.major(rdev)).append(',').append(Syscalls.minor(rdev));
+            }
+            if (!timesAndXattrs) {
+                return b.toString();
             }
             if (type != 0040000 || dirTimes) {
                 b.append(" mtime=").append((FileTime) a.get("lastModifiedTime"));

@@ -1,24 +1,20 @@
 package dev.jbuild.layer.diff;
 
+import dev.jbuild.layer.apply.Listing;
+
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jbuild.layer.apply.ApplyMode;
 import dev.jbuild.layer.apply.ApplyOptions;
 import dev.jbuild.layer.apply.LayerApplier;
-import dev.jbuild.layer.sys.Syscalls;
-import dev.jbuild.oci.Digest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.Assumptions;
@@ -72,45 +68,7 @@ final class DiffFixtures {
 
     /** path -> type, mode, owner, content digest, link target, device (no times, no xattrs). */
     static Map<String, String> listing(Path root) {
-        Map<String, String> out = new TreeMap<>();
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                String rel = root.relativize(p).toString();
-                if (!rel.isEmpty()) {
-                    out.put(rel, describe(p));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out;
-    }
-
-    static String describe(Path p) throws IOException {
-        Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,rdev", LinkOption.NOFOLLOW_LINKS);
-        int mode = (Integer) a.get("mode");
-        int type = mode & 0170000;
-        StringBuilder b = new StringBuilder();
-        b.append(switch (type) {
-            case 0100000 -> "file";
-            case 0040000 -> "dir";
-            case 0120000 -> "symlink";
-            case 0020000 -> "char";
-            case 0060000 -> "block";
-            case 0010000 -> "fifo";
-            default -> "other";
-        });
-        b.append(' ').append(Integer.toOctalString(mode & 07777)).append(' ').append(a.get("uid")).append(':')
-                .append(a.get("gid"));
-        if (type == 0100000) {
-            b.append(" sha256=").append(Digest.sha256(Files.readAllBytes(p)).shortHex());
-        } else if (type == 0120000) {
-            b.append(" -> ").append(Files.readSymbolicLink(p));
-        } else if (type == 0020000 || type == 0060000) {
-            long rdev = (Long) a.get("rdev");
-            b.append(" dev=").append(Syscalls.major(rdev)).append(',').append(Syscalls.minor(rdev));
-        }
-        return b.toString();
+        return Listing.contents(root);
     }
 
     static void write(Path p, String text) throws IOException {
