@@ -106,7 +106,7 @@ public final class LayerWriter implements Closeable {
     public static LayerResult writeTree(Path root, OutputStream out, Compression compression, LayerOptions options)
             throws IOException {
         try (LayerWriter w = open(out, compression, options)) {
-            TreeWalker.walk(root, options, w::add);
+            WalkAhead.run(visitor -> TreeWalker.walk(root, options, visitor), w::add);
             return w.finish();
         }
     }
@@ -213,6 +213,7 @@ public final class LayerWriter implements Closeable {
 
     private void abort() {
         done = true;
+        tar.abort(); // first: its thread may be inside the compressor
         if (compressor instanceof ParallelGzipOutputStream gz) {
             gz.abort();
         } else if (compressor instanceof ZstdOutputStreamNoFinalizer z) {

@@ -245,4 +245,74 @@ class TarWriterTest {
             LayerEntry.symlink("a/c", "b")};
         assertArrayEquals(tar(5, entries), tar(5, entries));
     }
+
+    private static boolean writerThreadAlive() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals("jbuild-tar-writer") && t.isAlive());
+    }
+
+    @Test
+    void bytesReachTheStreamInOrderFromOneThreadAtATime() throws IOException {
+        byte[] data = new byte[1 << 20];
+        new java.util.Random(7).nextBytes(data);
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.io.OutputStream out = new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                throw new AssertionError("the writer hands over whole buffers");
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                assertEquals(1, inside.incrementAndGet(), "two writes at once");
+                threads.add(Thread.currentThread().getName());
+                sink.write(b, off, len);
+                inside.decrementAndGet();
+            }
+        };
+        TarWriter w = new TarWriter(out, 2048);
+        w.write(LayerEntry.file("big", data), 0);
+        w.write(LayerEntry.file("small", "x"), 0);
+        w.finish();
+        byte[] t = sink.toByteArray();
+        assertEquals(512 + data.length + 512 + 512 + 1024, t.length);
+        assertArrayEquals(data, Arrays.copyOfRange(t, 512, 512 + data.length));
+        assertTrue(threads.contains("jbuild-tar-writer"), "full buffers are written on the writer's thread: " + threads);
+        assertFalse(writerThreadAlive(), "finish stops the thread");
+    }
+
+    @Test
+    void aFailingStreamFailsTheWriterAndStopsItsThread() {
+        IOException failure = new IOException("No space left on device");
+        java.io.OutputStream out = new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw failure;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                throw failure;
+            }
+        };
+        TarWriter w = new TarWriter(out, 2048);
+        IOException thrown = assertThrows(IOException.class, () -> {
+            w.write(LayerEntry.file("big", new byte[100_000]), 0);
+            w.finish();
+        });
+        assertEquals(failure, thrown);
+        assertFalse(writerThreadAlive());
+    }
+
+    @Test
+    void abortStopsTheThreadOfAnUnfinishedTar() throws IOException {
+        TarWriter w = new TarWriter(java.io.OutputStream.nullOutputStream(), 2048);
+        w.write(LayerEntry.file("big", new byte[100_000]), 0);
+        assertTrue(writerThreadAlive());
+        w.abort();
+        assertFalse(writerThreadAlive());
+        assertThrows(IllegalStateException.class, () -> w.write(LayerEntry.file("late", "x"), 0));
+    }
 }
