@@ -36,7 +36,7 @@ import java.util.TreeMap;
  *
  * <p>A few JDK calls are avoided on purpose: {@code setTimes} and {@code unix:mode} with
  * {@code NOFOLLOW_LINKS} open the file, which blocks on a fifo and has side effects on devices, so
- * fifos and devices keep the mtime of their creation; {@code unix:mode} without
+ * fifos and devices get their mtime through {@code utimensat} instead; {@code unix:mode} without
  * {@code NOFOLLOW_LINKS} follows symlinks, so it is only used on inodes just created here.
  */
 final class Extractor {
@@ -222,7 +222,8 @@ final class Extractor {
         created(p);
         owner(p, e);
         xattrs(p, e);
-        chmod(p, e.mode()); // by path: chmod(2) does not open the node; mtime is left as created (see class doc)
+        chmod(p, e.mode()); // by path: chmod(2) does not open the node
+        Syscalls.setTimesNoFollow(p, e.mtime().toInstant());
         specials++;
     }
 

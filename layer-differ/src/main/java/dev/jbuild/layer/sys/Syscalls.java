@@ -6,6 +6,7 @@ import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +24,8 @@ public final class Syscalls {
     public static final int S_IFIFO = 0010000;
     private static final int ENODATA = 61;
     private static final int ERANGE = 34;
+    private static final int AT_FDCWD = -100;
+    private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     private static final int ENOTSUP = 95;
 
     /** glibc, bound once; each method declares LastErrorException so JNA captures errno. */
@@ -38,6 +41,8 @@ public final class Syscalls {
         int mount(String source, String target, String fstype, long flags, String data) throws LastErrorException;
 
         int umount2(String target, int flags) throws LastErrorException;
+
+        int utimensat(int dirfd, String path, long[] times, int flags) throws LastErrorException;
 
         String strerror(int errnum);
     }
@@ -69,6 +74,20 @@ public final class Syscalls {
             Holder.C.mknod(path.toString(), type | (permissions & 07777), device);
         } catch (LastErrorException e) {
             throw failure("mknod", path, e);
+        }
+    }
+
+    /**
+     * Sets the access and modification times of the path itself, without opening it (so a fifo does
+     * not block and a device sees nothing) and without following a symlink: {@code utimensat} with
+     * {@code AT_SYMLINK_NOFOLLOW}. The JDK's {@code setTimes} opens the file instead.
+     */
+    public static void setTimesNoFollow(Path path, Instant time) throws IOException {
+        long[] times = {time.getEpochSecond(), time.getNano(), time.getEpochSecond(), time.getNano()};
+        try {
+            Holder.C.utimensat(AT_FDCWD, path.toString(), times, AT_SYMLINK_NOFOLLOW);
+        } catch (LastErrorException e) {
+            throw failure("utimensat", path, e);
         }
     }
 

@@ -173,9 +173,10 @@ class LayerApplierTest {
         assertTrue(Listing.describe(root.resolve("shared/sgid"), true).startsWith("file 2755 0:50"));
         assertEquals("symlink 777 1234:5678 -> /nowhere/at/all mtime=1970-02-27T20:53:20Z",
                 Listing.describe(root.resolve("shared/link"), true));
-        assertTrue(Listing.describe(root.resolve("dev/null"), false).startsWith("char 666 0:0 dev=1,3"));
-        assertTrue(Listing.describe(root.resolve("dev/loop9"), false).startsWith("block 660 0:6 dev=7,9"));
-        assertTrue(Listing.describe(root.resolve("run/fifo"), false).startsWith("fifo 620 7:8"));
+        assertEquals("char 666 0:0 dev=1,3 mtime=1970-03-11T10:40:00Z", Listing.describe(root.resolve("dev/null"), false));
+        assertEquals("block 660 0:6 dev=7,9 mtime=1970-03-11T10:40:00Z", Listing.describe(root.resolve("dev/loop9"), false));
+        assertEquals("fifo 620 7:8 mtime=1970-03-23T00:26:40Z", Listing.describe(root.resolve("run/fifo"), false),
+                "devices and fifos get their mtime without being opened");
         assertEquals("dir 555 0:0 mtime=1970-04-03T14:13:20Z", Listing.describe(root.resolve("ro"), true));
 
         Path ping = root.resolve("bin/ping");
