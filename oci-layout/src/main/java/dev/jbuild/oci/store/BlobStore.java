@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -18,6 +19,8 @@ import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The content-addressed blobs of an OCI image layout, {@code blobs/<algorithm>/<hex>}. A blob is
@@ -100,6 +103,62 @@ public final class BlobStore {
         Files.createDirectories(ingest);
         Path tmp = ingest.resolve(ProcessHandle.current().pid() + "-" + UUID.randomUUID());
         return new Writer(tmp, algorithm);
+    }
+
+    private static final ConcurrentHashMap<Path, ReentrantLock> FETCH_LOCKS = new ConcurrentHashMap<>();
+
+    /**
+     * Held while a blob is fetched from elsewhere (a registry), so that concurrent fetchers of the
+     * same blob, threads of this process or other processes, fetch it once: the others wait here
+     * and then find it present. Call {@link #has} again after acquiring. Lock files live in
+     * {@code locks/} beside {@code blobs/} (extra files are allowed in an OCI layout);
+     * {@link LocalStore#prune()} removes them.
+     */
+    public Hold fetchLock(Digest digest) throws IOException {
+        Path dir = root.resolve("locks");
+        Files.createDirectories(dir);
+        Path file = dir.resolve(digest.algorithm() + "-" + digest.hex() + ".lock");
+        // File locks are per process: threads of this one queue on a plain lock first.
+        ReentrantLock inProcess = FETCH_LOCKS.computeIfAbsent(file, f -> new ReentrantLock());
+        try {
+            inProcess.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for another fetch of " + digest);
+        }
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = channel.lock();
+            FileChannel open = channel;
+            return () -> {
+                try {
+                    lock.release();
+                    open.close();
+                } finally {
+                    inProcess.unlock();
+                }
+            };
+        } catch (IOException | RuntimeException e) {
+            if (channel != null) {
+                channel.close();
+            }
+            inProcess.unlock();
+            throw e;
+        }
+    }
+
+    /** Removes the fetch lock files; only while nothing can be fetching (under the exclusive GC lock). */
+    void removeFetchLocks() throws IOException {
+        Path dir = root.resolve("locks");
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.lock")) {
+            for (Path f : files) {
+                Files.deleteIfExists(f);
+            }
+        }
     }
 
     /** Removes the temporary files of jbuild processes that are no longer running. */

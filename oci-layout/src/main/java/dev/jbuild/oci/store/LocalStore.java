@@ -229,6 +229,7 @@ public final class LocalStore {
                 }
             }
             blobs.removeAbandonedIngests();
+            blobs.removeFetchLocks();
             return new PruneResult(count, bytes);
         }
     }

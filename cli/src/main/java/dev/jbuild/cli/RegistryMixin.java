@@ -1,0 +1,98 @@
+package dev.jbuild.cli;
+
+import dev.jbuild.registry.RegistryClients;
+import dev.jbuild.registry.RegistryLog;
+import dev.jbuild.registry.RegistryOptions;
+import dev.jbuild.registry.auth.DockerConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The options of every command that talks to registries (insecure registries, transfers in flight,
+ * progress), and turning them into a {@link RegistryClients}. Credentials come from docker's
+ * config.json, so {@code docker login} and {@code jbuild login} are interchangeable.
+ */
+final class RegistryMixin {
+    @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
+            description = "Allow plain HTTP, or HTTPS without certificate checks, for this registry (repeatable; "
+                    + "also $JBUILD_INSECURE_REGISTRIES, comma-separated). Loopback registries always are.")
+    List<String> insecure = new ArrayList<>();
+
+    @Option(names = "--max-concurrent", paramLabel = "N", defaultValue = "4",
+            description = "Blobs in flight at once per registry (default: ${DEFAULT-VALUE}).")
+    int maxConcurrent;
+
+    @Option(names = "--progress", paramLabel = "auto|tty|plain|quiet", defaultValue = "auto",
+            description = "Progress output: bars on a terminal (auto, tty), a line per blob (plain), or none (quiet).")
+    String progress;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    boolean debug() {
+        Object root = spec.root().userObject();
+        return root instanceof JbuildCommand j && j.debug;
+    }
+
+    Set<String> insecureRegistries() {
+        Set<String> hosts = new HashSet<>(insecure);
+        String env = System.getenv("JBUILD_INSECURE_REGISTRIES");
+        if (env != null) {
+            for (String h : env.split(",")) {
+                if (!h.isBlank()) {
+                    hosts.add(h.trim());
+                }
+            }
+        }
+        return hosts;
+    }
+
+    RegistryClients clients(PrintWriter err) throws IOException {
+        if (maxConcurrent < 1) {
+            throw new UserError("--max-concurrent must be at least 1");
+        }
+        DockerConfig config = DockerConfig.load();
+        boolean debug = debug();
+        RegistryLog log = new RegistryLog() {
+            @Override
+            public void warn(String message) {
+                synchronized (err) {
+                    err.println("jbuild: " + message);
+                    err.flush();
+                }
+            }
+
+            @Override
+            public void debug(String message) {
+                if (debug) {
+                    synchronized (err) {
+                        err.println("debug: " + message);
+                        err.flush();
+                    }
+                }
+            }
+        };
+        RegistryOptions options = RegistryOptions.defaults().withCredentials(config::credentialsFor)
+                .withInsecureRegistries(insecureRegistries()).withBlobConcurrency(maxConcurrent).withLog(log);
+        return new RegistryClients(options);
+    }
+
+    ProgressPrinter progress(PrintWriter err) {
+        ProgressPrinter.Mode mode = switch (progress) {
+            case "auto" -> System.console() != null && System.getenv("TERM") != null
+                    && !"dumb".equals(System.getenv("TERM")) ? ProgressPrinter.Mode.TTY : ProgressPrinter.Mode.PLAIN;
+            case "tty" -> ProgressPrinter.Mode.TTY;
+            case "plain" -> ProgressPrinter.Mode.PLAIN;
+            case "quiet" -> ProgressPrinter.Mode.QUIET;
+            default -> throw new UserError("--progress must be auto, tty, plain or quiet (got " + progress + ")");
+        };
+        return new ProgressPrinter(err, mode);
+    }
+}

@@ -1,0 +1,410 @@
+package dev.jbuild.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import javax.net.ssl.SSLException;
+
+/**
+ * HTTP for one registry host: picks the scheme (HTTPS; plain HTTP for loopback and insecure
+ * registries when HTTPS does not answer, as docker does), authorizes requests through
+ * {@link Authorizer}, retries what is worth retrying, follows redirects by hand when asked
+ * (dropping the Authorization header when the host changes, since blob storage must never see the
+ * registry's token), and watches response bodies with an idle timeout.
+ */
+final class HttpTransport {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_REDIRECTS = 5;
+
+    /** A request body that can be produced again for a retry, or not. */
+    interface Body {
+        HttpRequest.BodyPublisher publisher() throws IOException;
+
+        boolean replayable();
+
+        static Body of(byte[] bytes) {
+            return new Body() {
+                @Override
+                public HttpRequest.BodyPublisher publisher() {
+                    return HttpRequest.BodyPublishers.ofByteArray(bytes);
+                }
+
+                @Override
+                public boolean replayable() {
+                    return true;
+                }
+            };
+        }
+    }
+
+    /** What to send; {@code what} names the request in errors ({@code PUT manifest app:1}). */
+    record Request(String method, String path, Map<String, String> headers, Optional<Body> body, Set<String> scopes,
+            boolean followRedirects, String what) {
+        static Request get(String path, Set<String> scopes, String what) {
+            return new Request("GET", path, Map.of(), Optional.empty(), scopes, false, what);
+        }
+
+        Request withHeader(String name, String value) {
+            Map<String, String> h = new LinkedHashMap<>(headers);
+            h.put(name, value);
+            return new Request(method, path, h, body, scopes, followRedirects, what);
+        }
+
+        Request following() {
+            return new Request(method, path, headers, body, scopes, true, what);
+        }
+    }
+
+    /** A response whose body is open (idle-watched); close it. */
+    record Response(int status, HttpHeaders headers, URI uri, InputStream body) implements AutoCloseable {
+        Optional<String> header(String name) {
+            return headers.firstValue(name);
+        }
+
+        byte[] readAll(int limit, String what) throws IOException {
+            try (InputStream in = body) {
+                byte[] b = in.readNBytes(limit + 1);
+                if (b.length > limit) {
+                    throw new RegistryException(what + ": larger than the " + (limit >> 20) + " MiB allowed", status,
+                            Optional.empty());
+                }
+                return b;
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                body.close();
+            } catch (IOException ignored) {
+                // closing an abandoned response
+            }
+        }
+    }
+
+    private final String registry;
+    private final String apiHost;
+    private final RegistryOptions options;
+    private final boolean insecure;
+    private final HttpClient https;
+    private final HttpClient http;
+    private final Authorizer authorizer;
+    private volatile URI base;
+
+    HttpTransport(String registry, String apiHost, RegistryOptions options) throws IOException {
+        this.registry = registry;
+        this.apiHost = apiHost;
+        this.options = options;
+        this.insecure = options.insecureRegistries().contains(registry)
+                || options.insecureRegistries().contains(apiHost)
+                || options.insecureRegistries().contains(Hosts.hostOnly(apiHost));
+        EnvProxySelector proxies = new EnvProxySelector(options.env());
+        HttpClient.Builder hb = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(30))
+                .sslContext(TlsContexts.forHost(apiHost, options.certDirs(), insecure));
+        if (proxies.configured()) {
+            hb.proxy(proxies);
+        }
+        this.https = hb.build();
+        // Plain HTTP stays on HTTP/1.1: an h2c upgrade attempt confuses some registries and proxies.
+        HttpClient.Builder pb = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(30));
+        if (proxies.configured()) {
+            pb.proxy(proxies);
+        }
+        this.http = pb.build();
+        boolean plainAllowed = insecure || Hosts.isLoopback(apiHost);
+        this.authorizer = new Authorizer(registry, options.credentials(), insecure,
+                HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                        .connectTimeout(Duration.ofSeconds(30)).build(),
+                options.idleTimeout(), options.log());
+        if (!plainAllowed) {
+            base = URI.create("https://" + apiHost);
+        }
+    }
+
+    String registry() {
+        return registry;
+    }
+
+    RegistryOptions options() {
+        return options;
+    }
+
+    /** {@code https://host} or, for loopback and insecure registries that do not speak TLS, {@code http://host}. */
+    URI base() throws IOException {
+        URI b = base;
+        if (b == null) {
+            synchronized (this) {
+                if (base == null) {
+                    base = probe();
+                }
+                b = base;
+            }
+        }
+        return b;
+    }
+
+    private URI probe() throws IOException {
+        URI tls = URI.create("https://" + apiHost);
+        try {
+            HttpResponse<Void> r = https.send(HttpRequest.newBuilder(tls.resolve("/v2/")).timeout(Duration.ofSeconds(10))
+                    .GET().build(), HttpResponse.BodyHandlers.discarding());
+            options.log().debug(registry + " speaks HTTPS (" + r.statusCode() + ")");
+            return tls;
+        } catch (SSLException | ConnectException | HttpTimeoutException e) {
+            options.log().debug(registry + " does not speak HTTPS (" + e.getClass().getSimpleName() + "); using HTTP");
+            return URI.create("http://" + apiHost);
+        } catch (IOException e) {
+            // e.g. "Unsupported or unrecognized SSL message" surfaces as a plain IOException on some JDKs
+            if (String.valueOf(e.getMessage()).contains("SSL") || e.getCause() instanceof SSLException) {
+                return URI.create("http://" + apiHost);
+            }
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while contacting " + registry);
+        }
+    }
+
+    private IOException unreachable(IOException e) {
+        return new RegistryException(registry + ": cannot reach the registry: " + describe(e), 0, Optional.empty());
+    }
+
+    /**
+     * Sends a request, retrying connection failures, 408, 429 and 5xx (when the body can be sent
+     * again) and answering authentication challenges. Any final status is returned, including
+     * errors: callers decide what a 404 means. Network failures that outlast the retries throw.
+     */
+    Response send(Request request) throws IOException {
+        Set<String> scopes = new LinkedHashSet<>(request.scopes());
+        URI uri = resolve(request.path());
+        boolean sendAuth = true;
+        int authRounds = 0;
+        int redirects = 0;
+        RetryPolicy retry = options.retry();
+        for (int attempt = 1; ; ) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(options.idleTimeout());
+            request.headers().forEach(b::header);
+            if (sendAuth && sameHost(uri)) {
+                Optional<String> auth = authorizer.header(uri, scopes);
+                if (auth.isPresent()) {
+                    b.header("Authorization", auth.get());
+                }
+            }
+            b.header("User-Agent", "jbuild");
+            if (request.body().isPresent()) {
+                b.method(request.method(), request.body().get().publisher());
+            } else {
+                b.method(request.method(), HttpRequest.BodyPublishers.noBody());
+            }
+            boolean replayable = request.body().map(Body::replayable).orElse(true);
+            Response r;
+            try {
+                r = exchange(uri, b.build(), request.what());
+            } catch (IOException e) {
+                if (!replayable || attempt >= retry.attempts() || e instanceof InterruptedIOException
+                        && !(e instanceof HttpTimeoutException)) {
+                    throw e instanceof RegistryException ? e : unreachableDuring(request, e);
+                }
+                Duration d = retry.backoff(attempt + 1);
+                options.log().warn(registry + ": " + request.what() + " failed (" + describe(e) + "); retrying in "
+                        + seconds(d));
+                sleep(d);
+                attempt++;
+                continue;
+            }
+            int status = r.status();
+            if (status == 401 && authRounds < 2 && sameHost(uri)) {
+                boolean again = authorizer.challenged(Challenge.parse(r.headers().allValues("WWW-Authenticate")), scopes,
+                        authRounds > 0);
+                if (again && replayable) {
+                    r.close();
+                    authRounds++;
+                    continue;
+                }
+            }
+            if (RetryPolicy.retryableStatus(status) && replayable && attempt < retry.attempts()) {
+                Optional<Duration> asked = retryAfter(r.headers());
+                int next = attempt + 1;
+                Duration d = asked.map(retry::retryAfter).orElseGet(() -> retry.backoff(next));
+                String reason = status == 429 ? "rate limited (429)" : "HTTP " + status;
+                if (asked.isPresent() && asked.get().compareTo(retry.retryAfterCap()) > 0) {
+                    reason += ", asked to wait " + seconds(asked.get()) + ", waiting at most " + seconds(d);
+                }
+                options.log().warn(registry + ": " + request.what() + ": " + reason + "; retrying in " + seconds(d)
+                        + " (try " + (attempt + 1) + " of " + retry.attempts() + ")");
+                r.close();
+                sleep(d);
+                attempt++;
+                continue;
+            }
+            if (request.followRedirects() && isRedirect(status)) {
+                Optional<String> location = r.header("Location");
+                r.close();
+                if (location.isEmpty() || ++redirects > MAX_REDIRECTS) {
+                    throw new RegistryException(registry + ": " + request.what() + ": "
+                            + (location.isEmpty() ? "redirect without a Location" : "too many redirects"), status,
+                            Optional.empty());
+                }
+                URI next = uri.resolve(location.get());
+                if (!sameHost(next)) {
+                    sendAuth = false; // blob storage gets a signed URL, never the registry's credentials
+                }
+                options.log().debug(registry + ": " + request.what() + " redirected to " + next.getHost());
+                uri = next;
+                continue;
+            }
+            return r;
+        }
+    }
+
+    private Response exchange(URI uri, HttpRequest request, String what) throws IOException {
+        HttpClient client = "http".equalsIgnoreCase(uri.getScheme()) ? http : https;
+        options.log().debug(request.method() + " " + redact(uri));
+        CompletableFuture<HttpResponse<InputStream>> f = client.sendAsync(request,
+                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response;
+        try {
+            response = f.get();
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted: " + what);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(c);
+        } catch (CancellationException e) {
+            throw new InterruptedIOException("cancelled: " + what);
+        }
+        options.log().debug(response.statusCode() + " " + request.method() + " " + redact(uri));
+        IdleWatch watch = IdleWatch.start(options.idleTimeout());
+        return new Response(response.statusCode(), response.headers(), uri, watch.watch(response.body(),
+                registry + ": " + what));
+    }
+
+    /** The error for a final non-success answer: status, the registry's code and message, the request. */
+    RegistryException error(Response r, Request request) {
+        Optional<String> code = Optional.empty();
+        String message = "";
+        try {
+            byte[] body = r.readAll(64 << 10, request.what());
+            JsonNode tree = JSON.readTree(body);
+            JsonNode first = tree.path("errors").path(0);
+            if (first.isObject()) {
+                code = Optional.ofNullable(first.path("code").textValue());
+                message = Optional.ofNullable(first.path("message").textValue()).orElse("");
+                JsonNode detail = first.get("detail");
+                if (detail != null && !detail.isNull() && !detail.isMissingNode()) {
+                    String d = detail.isTextual() ? detail.textValue() : detail.toString();
+                    if (d.length() <= 200 && !d.isEmpty()) {
+                        message += (message.isEmpty() ? "" : " ") + "(" + d + ")";
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not a distribution error body: the status says enough
+        } finally {
+            r.close();
+        }
+        StringBuilder m = new StringBuilder(registry).append(": ").append(request.what()).append(": HTTP ")
+                .append(r.status());
+        code.ifPresent(c -> m.append(' ').append(c));
+        if (!message.isEmpty()) {
+            m.append(": ").append(message);
+        }
+        if (r.status() == 401 || r.status() == 403) {
+            m.append(" (log in with: jbuild login ").append(registry).append(')');
+        }
+        return new RegistryException(m.toString(), r.status(), code);
+    }
+
+    private RegistryException unreachableDuring(Request request, IOException e) {
+        RegistryException x = new RegistryException(registry + ": " + request.what() + ": " + describe(e), 0,
+                Optional.empty());
+        x.initCause(e);
+        return x;
+    }
+
+    URI resolve(String pathOrUri) throws IOException {
+        URI u = URI.create(pathOrUri);
+        return u.isAbsolute() ? u : base().resolve(pathOrUri);
+    }
+
+    private boolean sameHost(URI uri) {
+        URI b = base;
+        return b != null && uri.getHost() != null && uri.getHost().equalsIgnoreCase(b.getHost())
+                && uri.getPort() == b.getPort();
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    static Optional<Duration> retryAfter(HttpHeaders headers) {
+        Optional<String> v = headers.firstValue("Retry-After").map(String::trim);
+        if (v.isEmpty() || v.get().isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(v.get()))));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                ZonedDateTime when = ZonedDateTime.parse(v.get(), DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration d = Duration.between(ZonedDateTime.now(when.getZone()), when);
+                return Optional.of(d.isNegative() ? Duration.ZERO : d);
+            } catch (DateTimeParseException notADate) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() < 10_000 ? String.format("%.1f s", d.toMillis() / 1000.0) : d.toSeconds() + " s";
+    }
+
+    private static void sleep(Duration d) throws InterruptedIOException {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting to retry");
+        }
+    }
+
+    /** Query strings can hold signed-URL secrets (blob storage redirects); they never reach a log. */
+    static String redact(URI uri) {
+        String s = uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath();
+        return uri.getRawQuery() == null ? s : s + "?…";
+    }
+
+    static String describe(IOException e) {
+        String m = e.getMessage();
+        String type = e.getClass().getSimpleName();
+        return m == null || m.isBlank() ? type : m.contains(type) ? m : type + ": " + m;
+    }
+}

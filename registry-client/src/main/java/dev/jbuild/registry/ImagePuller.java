@@ -1,0 +1,182 @@
+package dev.jbuild.registry;
+
+import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.Digest;
+import dev.jbuild.oci.ImageConfig;
+import dev.jbuild.oci.ImageReference;
+import dev.jbuild.oci.Index;
+import dev.jbuild.oci.Json;
+import dev.jbuild.oci.Manifest;
+import dev.jbuild.oci.ManifestDocument;
+import dev.jbuild.oci.MediaTypes;
+import dev.jbuild.oci.Platform;
+import dev.jbuild.oci.store.BlobMismatchException;
+import dev.jbuild.oci.store.BlobStore;
+import dev.jbuild.oci.store.Hold;
+import dev.jbuild.oci.store.LocalStore;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * Pulls an image from a registry into a store (jbuild's own, or any OCI layout): the manifest
+ * (from an index, the one for the wanted platform, or all of them), its config and layers, each
+ * blob verified before it is kept; then the name. A blob the store has is never downloaded again,
+ * and concurrent pulls of one blob, in this process or others, download it once
+ * ({@link BlobStore#fetchLock}). Blobs go {@link RegistryOptions#blobConcurrency} at a time;
+ * documents are stored after what they reference, so the store never names incomplete images.
+ */
+public final class ImagePuller {
+    /** What a pull did. */
+    public record Result(ImageReference reference, Descriptor target, int downloaded, int present, long bytes) {
+    }
+
+    private final LocalStore store;
+    private final RegistryClients clients;
+    private final TransferListener listener;
+    private final AtomicInteger downloaded = new AtomicInteger();
+    private final AtomicInteger present = new AtomicInteger();
+    private final AtomicLong bytes = new AtomicLong();
+
+    public ImagePuller(LocalStore store, RegistryClients clients, TransferListener listener) {
+        this.store = store;
+        this.clients = clients;
+        this.listener = listener;
+    }
+
+    /**
+     * Pulls {@code ref}. From an index, the manifest for {@code platform} (the host's when empty),
+     * or with {@code allPlatforms} every manifest and the index itself. The image is named
+     * {@code ref} unless it was given by digest alone.
+     */
+    public Result pull(ImageReference ref, Optional<Platform> platform, boolean allPlatforms) throws IOException {
+        RegistryClient client = clients.forRegistry(ref.registry());
+        String repo = ref.repository();
+        String reference = ref.digest().map(Digest::toString)
+                .orElseGet(() -> ref.withDefaultTag().tag().orElseThrow());
+        try (Hold session = store.writeSession()) {
+            RegistryClient.FetchedManifest top = client.getManifest(repo, reference)
+                    .orElseThrow(() -> new RegistryException(ref.familiar() + ": not found in " + ref.registry()
+                            + " (no such repository or tag, or no access to it)", 404, Optional.of("MANIFEST_UNKNOWN")));
+            ManifestDocument doc = top.document("manifest of " + ref.familiar());
+            Descriptor target;
+            if (doc instanceof Index index) {
+                if (allPlatforms) {
+                    List<Parallel.Task> children = new ArrayList<>();
+                    for (Descriptor d : index.manifests()) {
+                        children.add(() -> pullChild(client, repo, ref, d));
+                    }
+                    Parallel.run(2, children);
+                    storeDocument(top);
+                    target = top.descriptor();
+                } else {
+                    Platform want = platform.orElseGet(Platform::host);
+                    Descriptor chosen = index.manifestFor(want).orElseThrow(() -> new RegistryException(ref.familiar()
+                            + ": no image for " + want + "; it has " + platforms(index), 404,
+                            Optional.of("MANIFEST_UNKNOWN")));
+                    listener.note(ref.familiar() + ": " + want + " is " + chosen.digest().shortHex());
+                    target = pullChild(client, repo, ref, chosen);
+                }
+            } else {
+                target = pullImage(client, repo, ref, top, (Manifest) doc, platform);
+            }
+            if (ref.tag().isPresent() || ref.digest().isEmpty()) {
+                store.tag(ref.withDefaultTag(), target);
+            }
+            return new Result(ref, target, downloaded.get(), present.get(), bytes.get());
+        }
+    }
+
+    private static String platforms(Index index) {
+        return index.manifests().stream().flatMap(d -> d.platform().stream()).map(Platform::toString)
+                .filter(p -> !p.startsWith("unknown")).distinct().collect(Collectors.joining(", "));
+    }
+
+    private Descriptor pullChild(RegistryClient client, String repo, ImageReference ref, Descriptor d)
+            throws IOException {
+        String what = ref.familiar() + "@" + d.digest().shortHex();
+        RegistryClient.FetchedManifest child = client.getManifest(repo, d.digest().toString())
+                .orElseThrow(() -> new RegistryException(what + ": the index names a manifest the registry does not have",
+                        404, Optional.of("MANIFEST_UNKNOWN")));
+        ManifestDocument doc = child.document("manifest " + what);
+        if (!(doc instanceof Manifest m)) {
+            throw new RegistryException(what + ": an index inside an index is not supported", 200, Optional.empty());
+        }
+        return pullImage(client, repo, ref, child, m, Optional.empty());
+    }
+
+    private Descriptor pullImage(RegistryClient client, String repo, ImageReference ref,
+            RegistryClient.FetchedManifest fetched, Manifest manifest, Optional<Platform> platform) throws IOException {
+        Descriptor config = manifest.config();
+        if (config.size() > RegistryClient.MAX_DOCUMENT) {
+            throw new RegistryException(ref.familiar() + ": its config is " + config.size()
+                    + " bytes, more than the 4 MiB allowed", 200, Optional.empty());
+        }
+        fetch(client, repo, config, "config");
+        if (platform.isPresent() && isImageConfig(config)) {
+            ImageConfig c = Json.read(store.blobs().read(config.digest()), ImageConfig.class, "config of " + ref);
+            Platform actual = c.platform();
+            if (!platform.get().matches(actual)) {
+                throw new RegistryException(ref.familiar() + " is a " + actual + " image, not " + platform.get()
+                        + " (it has no index of platforms)", 200, Optional.empty());
+            }
+        }
+        List<Descriptor> layers = manifest.layers();
+        List<Parallel.Task> tasks = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            Descriptor layer = layers.get(i);
+            String label = "layer " + (i + 1) + "/" + layers.size();
+            tasks.add(() -> fetch(client, repo, layer, label));
+        }
+        Parallel.run(clients.options().blobConcurrency(), tasks);
+        storeDocument(fetched);
+        return fetched.descriptor();
+    }
+
+    private static boolean isImageConfig(Descriptor config) {
+        return config.mediaType().equals(MediaTypes.OCI_CONFIG) || config.mediaType().equals(MediaTypes.DOCKER_CONFIG);
+    }
+
+    private void storeDocument(RegistryClient.FetchedManifest m) throws IOException {
+        BlobStore blobs = store.blobs();
+        if (!blobs.has(m.digest())) {
+            try (BlobStore.Writer w = blobs.newWriter(m.digest().algorithm())) {
+                w.write(m.content());
+                w.commit(Optional.of(m.digest()), OptionalLong.of(m.content().length));
+            }
+        }
+    }
+
+    private void fetch(RegistryClient client, String repo, Descriptor blob, String label) throws IOException {
+        BlobStore blobs = store.blobs();
+        if (blobs.has(blob.digest())) {
+            present.incrementAndGet();
+            listener.finished(blob, label, TransferListener.Outcome.PRESENT);
+            return;
+        }
+        try (Hold lock = blobs.fetchLock(blob.digest())) {
+            if (blobs.has(blob.digest())) { // another pull fetched it while this one waited
+                present.incrementAndGet();
+                listener.finished(blob, label, TransferListener.Outcome.PRESENT);
+                return;
+            }
+            TransferProgress progress = listener.started(blob, label);
+            try (BlobStore.Writer w = blobs.newWriter(blob.digest().algorithm())) {
+                client.getBlob(repo, blob, w, progress);
+                w.commit(Optional.of(blob.digest()), OptionalLong.of(blob.size()));
+            } catch (BlobMismatchException e) {
+                throw new RegistryException(client.registry() + ": " + label + " " + blob.digest().shortHex() + " of "
+                        + repo + " does not match its digest; nothing was stored (" + e.getMessage() + ")", 200,
+                        Optional.of("DIGEST_INVALID"));
+            }
+            downloaded.incrementAndGet();
+            bytes.addAndGet(blob.size());
+            listener.finished(blob, label, TransferListener.Outcome.DOWNLOADED);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.jbuild.registry;
+
+import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.Digest;
+import dev.jbuild.oci.ImageReference;
+import dev.jbuild.oci.Index;
+import dev.jbuild.oci.Manifest;
+import dev.jbuild.oci.ManifestDocument;
+import dev.jbuild.oci.store.LocalStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Pushes an image (a manifest, or an index and its manifests) from a store to a registry. Each
+ * blob is first asked for ({@code HEAD}); one the store knows to be in another repository of the
+ * same registry is mounted from there; the rest are uploaded. Manifests go after their blobs and
+ * an index after its manifests. When the destination tag already names this very manifest, nothing
+ * is sent at all: a registry only accepts a manifest whose blobs it has.
+ */
+public final class ImagePusher {
+    /** What a push did. */
+    public record Result(ImageReference destination, Descriptor target, int uploaded, int mounted, int existing,
+            long bytes, boolean upToDate) {
+    }
+
+    private final LocalStore store;
+    private final RegistryClients clients;
+    private final TransferListener listener;
+    private final AtomicInteger uploaded = new AtomicInteger();
+    private final AtomicInteger mounted = new AtomicInteger();
+    private final AtomicInteger existing = new AtomicInteger();
+    private final AtomicLong bytes = new AtomicLong();
+    private Map<Digest, String> mountSources;
+
+    public ImagePusher(LocalStore store, RegistryClients clients, TransferListener listener) {
+        this.store = store;
+        this.clients = clients;
+        this.listener = listener;
+    }
+
+    /** Pushes the manifest or index {@code target}, which is in the store, to {@code destination}. */
+    public Result push(Descriptor target, ImageReference destination) throws IOException {
+        RegistryClient client = clients.forRegistry(destination.registry());
+        String repo = destination.repository();
+        String reference = destination.digest().isPresent() && destination.tag().isEmpty()
+                ? destination.digest().get().toString() : destination.withDefaultTag().tag().orElseThrow();
+        if (destination.digest().isPresent() && !destination.digest().get().equals(target.digest())) {
+            throw new IOException("cannot push " + target.digest() + " as " + destination.familiar()
+                    + ": the destination names another digest");
+        }
+        Optional<Descriptor> there = client.headManifest(repo, reference);
+        if (there.isPresent() && there.get().digest().equals(target.digest())) {
+            listener.note(destination.familiar() + " is already " + target.digest().shortHex());
+            return new Result(destination, target, 0, 0, 0, 0, true);
+        }
+        mountSources = mountSources(destination);
+        byte[] content = store.blobs().read(target.digest());
+        ManifestDocument doc = ManifestDocument.read(content, Optional.of(target.mediaType()), "manifest " + target.digest());
+        if (doc instanceof Index index) {
+            List<Parallel.Task> children = new ArrayList<>();
+            for (Descriptor d : index.manifests()) {
+                if (!store.blobs().has(d.digest())) {
+                    // An index pulled for one platform: only what is here can go.
+                    throw new IOException(destination.familiar() + ": the index names " + d.digest().shortHex()
+                            + d.platform().map(p -> " (" + p + ")").orElse("")
+                            + ", which is not in the store; pull with --all-platforms first");
+                }
+                children.add(() -> pushManifest(client, repo, d, d.digest().toString()));
+            }
+            Parallel.run(2, children);
+        }
+        pushManifest(client, repo, target, reference);
+        return new Result(destination, target, uploaded.get(), mounted.get(), existing.get(), bytes.get(), false);
+    }
+
+    private void pushManifest(RegistryClient client, String repo, Descriptor d, String reference) throws IOException {
+        byte[] content = store.blobs().read(d.digest());
+        ManifestDocument doc = ManifestDocument.read(content, Optional.of(d.mediaType()), "manifest " + d.digest());
+        if (doc instanceof Manifest m) {
+            List<Parallel.Task> tasks = new ArrayList<>();
+            tasks.add(() -> pushBlob(client, repo, m.config(), "config"));
+            List<Descriptor> layers = m.layers();
+            for (int i = 0; i < layers.size(); i++) {
+                Descriptor layer = layers.get(i);
+                String label = "layer " + (i + 1) + "/" + layers.size();
+                tasks.add(() -> pushBlob(client, repo, layer, label));
+            }
+            Parallel.run(clients.options().blobConcurrency(), tasks);
+        }
+        client.putManifest(repo, reference, content, doc.effectiveMediaType());
+    }
+
+    private void pushBlob(RegistryClient client, String repo, Descriptor blob, String label) throws IOException {
+        if (client.hasBlob(repo, blob.digest(), RegistryClient.push(repo))) {
+            existing.incrementAndGet();
+            listener.finished(blob, label, TransferListener.Outcome.EXISTS);
+            return;
+        }
+        Optional<String> session = Optional.empty();
+        String from = mountSources.get(blob.digest());
+        if (from != null) {
+            RegistryClient.MountResult m = client.mount(repo, blob.digest(), from);
+            if (m.mounted()) {
+                mounted.incrementAndGet();
+                listener.finished(blob, label, TransferListener.Outcome.MOUNTED);
+                return;
+            }
+            session = m.uploadLocation();
+        }
+        if (!store.blobs().has(blob.digest())) {
+            throw new IOException(label + " " + blob.digest() + " is not in the store and not in " + client.registry()
+                    + "/" + repo + "; pull the image again");
+        }
+        Path file = store.blobs().path(blob.digest());
+        TransferProgress progress = listener.started(blob, label);
+        client.uploadBlob(repo, blob, offset -> open(file, offset), session, progress);
+        uploaded.incrementAndGet();
+        bytes.addAndGet(blob.size());
+        listener.finished(blob, label, TransferListener.Outcome.UPLOADED);
+    }
+
+    private static InputStream open(Path file, long offset) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+        ch.position(offset);
+        return Channels.newInputStream(ch);
+    }
+
+    /**
+     * Blobs known to be in other repositories of the destination's registry: those of images in
+     * the store named there (pulled from there, or pushed there before).
+     */
+    private Map<Digest, String> mountSources(ImageReference destination) throws IOException {
+        Map<Digest, String> sources = new HashMap<>();
+        for (LocalStore.NamedImage image : store.images()) {
+            ImageReference name = image.reference();
+            if (!name.registry().equals(destination.registry()) || name.repository().equals(destination.repository())) {
+                continue;
+            }
+            collect(image.target(), name.repository(), sources);
+        }
+        return sources;
+    }
+
+    private void collect(Descriptor d, String repository, Map<Digest, String> sources) throws IOException {
+        if (!store.blobs().has(d.digest())) {
+            return;
+        }
+        ManifestDocument doc;
+        try {
+            doc = ManifestDocument.read(store.blobs().read(d.digest()), Optional.of(d.mediaType()), "manifest");
+        } catch (RuntimeException notAnImage) {
+            return;
+        }
+        if (doc instanceof Manifest m) {
+            sources.putIfAbsent(m.config().digest(), repository);
+            for (Descriptor layer : m.layers()) {
+                sources.putIfAbsent(layer.digest(), repository);
+            }
+        } else if (doc instanceof Index i) {
+            for (Descriptor child : i.manifests()) {
+                collect(child, repository, sources);
+            }
+        }
+    }
+}
