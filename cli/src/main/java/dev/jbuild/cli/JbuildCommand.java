@@ -17,7 +17,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = JbuildCommand.Version.class,
         subcommands = {BuildCommand.class, ImagesCommand.class, InspectCommand.class, TagCommand.class,
                 RmiCommand.class, PruneCommand.class, ExportCommand.class, ImportCommand.class, PullCommand.class,
-                PushCommand.class, LoginCommand.class, LogoutCommand.class, DebugCommand.class, CommandLine.HelpCommand.class})
+                PushCommand.class, CopyCommand.class, LoginCommand.class, LogoutCommand.class, DebugCommand.class, CommandLine.HelpCommand.class})
 final class JbuildCommand implements Runnable {
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,

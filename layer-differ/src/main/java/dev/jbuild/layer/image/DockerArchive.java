@@ -46,6 +46,12 @@ public final class DockerArchive {
 
     /** Writes an image of the store as a docker archive that {@code docker load} accepts. */
     public static Descriptor write(LocalStore store, ImageReference ref, OutputStream out) throws IOException {
+        return write(store, ref, ref, out);
+    }
+
+    /** Like {@link #write(LocalStore, ImageReference, OutputStream)}, with {@code as} in RepoTags. */
+    public static Descriptor write(LocalStore store, ImageReference ref, ImageReference as, OutputStream out)
+            throws IOException {
         Descriptor image = store.resolve(ref).orElseThrow(() -> new IOException("no such image: " + ref.familiar()));
         if (!MediaTypes.isManifest(image.mediaType())) {
             throw new IOException(ref.familiar() + " is a multi-platform index; docker archives hold one platform"
@@ -59,7 +65,7 @@ public final class DockerArchive {
             throw new IOException("the config of " + ref.familiar() + " lists " + diffIds.size() + " diff_ids for "
                     + manifest.layers().size() + " layers");
         }
-        ImageReference named = ref.withDefaultTag();
+        ImageReference named = as.withDefaultTag();
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);

@@ -36,8 +36,14 @@ public final class LayoutArchive {
 
     /** Writes one image of the store as an oci-archive; the same image always gives the same bytes. */
     public static Descriptor write(LocalStore store, ImageReference ref, OutputStream out) throws IOException {
+        return write(store, ref, ref, out);
+    }
+
+    /** Like {@link #write(LocalStore, ImageReference, OutputStream)}, naming the image {@code as} in the archive. */
+    public static Descriptor write(LocalStore store, ImageReference ref, ImageReference as, OutputStream out)
+            throws IOException {
         Descriptor image = store.resolve(ref).orElseThrow(() -> new IOException("no such image: " + ref.familiar()));
-        ImageReference name = ref.withDefaultTag();
+        ImageReference name = as.withDefaultTag();
         Descriptor entry = image.withAnnotation(LocalStore.IMAGE_NAME, name.toString());
         if (name.tag().isPresent()) {
             entry = entry.withAnnotation(LocalStore.REF_NAME, name.tag().get());

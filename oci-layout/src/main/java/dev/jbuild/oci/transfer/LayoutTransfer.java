@@ -42,11 +42,17 @@ public final class LayoutTransfer {
      * without disturbing the images already there; an image of the same name is replaced.
      */
     public static Descriptor export(LocalStore store, ImageReference ref, Path destination) throws IOException {
+        return export(store, ref, destination, ref);
+    }
+
+    /** Like {@link #export(LocalStore, ImageReference, Path)}, naming the image {@code as} in the layout. */
+    public static Descriptor export(LocalStore store, ImageReference ref, Path destination, ImageReference as)
+            throws IOException {
         Descriptor image = store.resolve(ref).orElseThrow(() -> new IOException("no such image: " + ref.familiar()));
         LocalStore layout = LocalStore.open(destination);
         try (Hold session = layout.writeSession()) {
             copyBlobs(store.blobs(), image, layout.blobs());
-            layout.tag(ref, image);
+            layout.tag(as, image);
         }
         layout.removeEmptyIngest();
         return image;
