@@ -46,6 +46,7 @@ final class Authorizer {
     private final Duration timeout;
     private final RegistryLog log;
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+    private final Map<String, Object> fetching = new ConcurrentHashMap<>();
     private volatile Challenge challenge;
     private volatile Optional<Credentials> credentials;
 
@@ -132,12 +133,22 @@ final class Authorizer {
     private Token token(Challenge c, Set<String> scopes) throws IOException {
         String key = key(scopes);
         Token t = tokens.get(key);
-        if (t != null && Instant.now().plus(EXPIRY_MARGIN).isBefore(t.expires())) {
+        if (fresh(t)) {
             return t;
         }
-        t = fetchToken(c, scopes);
-        tokens.put(key, t);
-        return t;
+        // One fetch per scope set: blobs in flight that all miss the cache wait for the first.
+        synchronized (fetching.computeIfAbsent(key, k -> new Object())) {
+            t = tokens.get(key);
+            if (!fresh(t)) {
+                t = fetchToken(c, scopes);
+                tokens.put(key, t);
+            }
+            return t;
+        }
+    }
+
+    private static boolean fresh(Token t) {
+        return t != null && Instant.now().plus(EXPIRY_MARGIN).isBefore(t.expires());
     }
 
     private Token fetchToken(Challenge c, Set<String> scopes) throws IOException {

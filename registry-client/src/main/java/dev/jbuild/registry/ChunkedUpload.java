@@ -113,7 +113,7 @@ final class ChunkedUpload {
             if (r.status() != 202) {
                 throw http.error(r, req);
             }
-            location = r.header("Location").orElse(location);
+            location = r.location().orElse(location);
         }
     }
 
@@ -125,8 +125,12 @@ final class ChunkedUpload {
             if (r.status() != 204 && r.status() != 200) {
                 throw http.error(r, req);
             }
-            location = r.header("Location").orElse(location);
-            return RegistryClient.rangeEnd(r.header("Range")) + 1;
+            location = r.location().orElse(location);
+            long end = RegistryClient.rangeEnd(r.header("Range"));
+            // registry:2 reports an upload holding nothing as "0-0", the same as one holding one
+            // byte. Nothing held is by far the likelier (a first chunk that failed outright), and
+            // resuming at 1 would corrupt the blob, so "0-0" means start again from 0.
+            return end <= 0 ? 0 : end + 1;
         }
     }
 }

@@ -12,6 +12,7 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -24,6 +25,10 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 
 /**
@@ -35,6 +40,15 @@ import javax.net.ssl.SSLException;
  */
 final class HttpTransport {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    static {
+        // The JDK client moves bodies in 16 KiB buffers by default, each handed between its threads;
+        // blobs are hundreds of MB, and 256 KiB buffers cut a pull's CPU time by about a fifth.
+        // Read once when the client's classes load, so it must be set before the first client.
+        if (System.getProperty("jdk.httpclient.bufsize") == null) {
+            System.setProperty("jdk.httpclient.bufsize", Integer.toString(256 << 10));
+        }
+    }
     private static final int MAX_REDIRECTS = 5;
 
     /** A request body that can be produced again for a retry, or not. */
@@ -80,6 +94,15 @@ final class HttpTransport {
     record Response(int status, HttpHeaders headers, URI uri, InputStream body) implements AutoCloseable {
         Optional<String> header(String name) {
             return headers.firstValue(name);
+        }
+
+        /**
+         * The {@code Location} header made absolute. A relative reference is relative to the URL
+         * this response answered (RFC 9110 §10.2.2), not to the registry's root: {@code u2?_state=x}
+         * after a PATCH to {@code /v2/app/blobs/uploads/u1} means {@code /v2/app/blobs/uploads/u2}.
+         */
+        Optional<String> location() {
+            return header("Location").map(l -> uri.resolve(l).toString());
         }
 
         byte[] readAll(int limit, String what) throws IOException {
@@ -141,6 +164,11 @@ final class HttpTransport {
                 options.idleTimeout(), options.log());
         if (!plainAllowed) {
             base = URI.create("https://" + apiHost);
+        } else if (Hosts.isLoopback(apiHost) && !insecure) {
+            // Loopback starts on plain HTTP with no probe: no TLS set-up to pay for (a good part of
+            // a second of class loading); a loopback registry that speaks only TLS says so with a
+            // 400, and the first request moves to HTTPS (see send).
+            base = URI.create("http://" + apiHost);
         }
     }
 
@@ -188,6 +216,16 @@ final class HttpTransport {
         }
     }
 
+    /** A TLS-only server's answer to plain HTTP: Go's and nginx's both say "HTTPS" in a 400 body. */
+    private static boolean speaksOnlyTls(Response r) {
+        try {
+            byte[] body = r.readAll(4096, "answer");
+            return new String(body, java.nio.charset.StandardCharsets.ISO_8859_1).contains("HTTPS");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private IOException unreachable(IOException e) {
         return new RegistryException(registry + ": cannot reach the registry: " + describe(e), 0, Optional.empty());
     }
@@ -203,9 +241,13 @@ final class HttpTransport {
         boolean sendAuth = true;
         int authRounds = 0;
         int redirects = 0;
+        boolean switchedToTls = false;
         RetryPolicy retry = options.retry();
         for (int attempt = 1; ; ) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(options.idleTimeout());
+            // No HttpRequest.timeout: it runs from the start of the request to the response
+            // headers, body upload included, so a large PUT or PATCH on a slow link would be cut
+            // off however steadily its bytes moved. exchange() applies the idle timeout instead.
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri);
             request.headers().forEach(b::header);
             if (sendAuth && sameHost(uri)) {
                 Optional<String> auth = authorizer.header(uri, scopes);
@@ -214,15 +256,16 @@ final class HttpTransport {
                 }
             }
             b.header("User-Agent", "jbuild");
+            AtomicLong moved = new AtomicLong(System.nanoTime());
             if (request.body().isPresent()) {
-                b.method(request.method(), request.body().get().publisher());
+                b.method(request.method(), noting(request.body().get().publisher(), moved));
             } else {
                 b.method(request.method(), HttpRequest.BodyPublishers.noBody());
             }
             boolean replayable = request.body().map(Body::replayable).orElse(true);
             Response r;
             try {
-                r = exchange(uri, b.build(), request.what());
+                r = exchange(uri, b.build(), request.what(), moved);
             } catch (IOException e) {
                 if (!replayable || attempt >= retry.attempts() || e instanceof InterruptedIOException
                         && !(e instanceof HttpTimeoutException)) {
@@ -236,6 +279,13 @@ final class HttpTransport {
                 continue;
             }
             int status = r.status();
+            if (status == 400 && !switchedToTls && "http".equals(uri.getScheme()) && speaksOnlyTls(r)) {
+                switchedToTls = true;
+                options.log().debug(registry + " answers plain HTTP with \"use HTTPS\"; switching to HTTPS");
+                base = URI.create("https://" + apiHost);
+                uri = resolve(request.path());
+                continue;
+            }
             if (status == 401 && authRounds < 2 && sameHost(uri)) {
                 boolean again = authorizer.challenged(Challenge.parse(r.headers().allValues("WWW-Authenticate")), scopes,
                         authRounds > 0);
@@ -280,14 +330,34 @@ final class HttpTransport {
         }
     }
 
-    private Response exchange(URI uri, HttpRequest request, String what) throws IOException {
+    /**
+     * Sends the request and waits for the response headers for as long as the request body keeps
+     * moving: the request fails with an {@link HttpTimeoutException} once neither a piece of the
+     * body was taken nor an answer came for the idle timeout ({@code moved} holds the last time
+     * either happened, starting with the send).
+     */
+    private Response exchange(URI uri, HttpRequest request, String what, AtomicLong moved) throws IOException {
         HttpClient client = "http".equalsIgnoreCase(uri.getScheme()) ? http : https;
         options.log().debug(request.method() + " " + redact(uri));
+        moved.set(System.nanoTime());
         CompletableFuture<HttpResponse<InputStream>> f = client.sendAsync(request,
                 HttpResponse.BodyHandlers.ofInputStream());
-        HttpResponse<InputStream> response;
+        HttpResponse<InputStream> response = null;
+        long idle = options.idleTimeout().toNanos();
         try {
-            response = f.get();
+            while (response == null) {
+                long left = moved.get() + idle - System.nanoTime();
+                if (left <= 0) {
+                    f.cancel(true);
+                    throw new HttpTimeoutException("no response and no bytes moving for "
+                            + seconds(options.idleTimeout()));
+                }
+                try {
+                    response = f.get(left, TimeUnit.NANOSECONDS);
+                } catch (TimeoutException stillWaiting) {
+                    // look again: the body may have moved meanwhile
+                }
+            }
         } catch (InterruptedException e) {
             f.cancel(true);
             Thread.currentThread().interrupt();
@@ -305,6 +375,43 @@ final class HttpTransport {
         IdleWatch watch = IdleWatch.start(options.idleTimeout());
         return new Response(response.statusCode(), response.headers(), uri, watch.watch(response.body(),
                 registry + ": " + what));
+    }
+
+    /** The request body, noting the time whenever the client takes another piece of it to send. */
+    private static HttpRequest.BodyPublisher noting(HttpRequest.BodyPublisher body, AtomicLong moved) {
+        return new HttpRequest.BodyPublisher() {
+            @Override
+            public long contentLength() {
+                return body.contentLength();
+            }
+
+            @Override
+            public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
+                body.subscribe(new Flow.Subscriber<ByteBuffer>() {
+                    @Override
+                    public void onSubscribe(Flow.Subscription subscription) {
+                        subscriber.onSubscribe(subscription);
+                    }
+
+                    @Override
+                    public void onNext(ByteBuffer item) {
+                        moved.set(System.nanoTime());
+                        subscriber.onNext(item);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        subscriber.onError(t);
+                    }
+
+                    @Override
+                    public void onComplete() {
+                        moved.set(System.nanoTime());
+                        subscriber.onComplete();
+                    }
+                });
+            }
+        };
     }
 
     /** The error for a final non-success answer: status, the registry's code and message, the request. */
@@ -337,7 +444,13 @@ final class HttpTransport {
         if (!message.isEmpty()) {
             m.append(": ").append(message);
         }
-        if (r.status() == 401 || r.status() == 403) {
+        Optional<Challenge> denied = Challenge.parse(r.headers().allValues("WWW-Authenticate")).stream()
+                .filter(c -> c.param("error").filter("insufficient_scope"::equals).isPresent()).findFirst();
+        if (denied.isPresent()) {
+            // Logged in, but the account may not do this: asking to log in again would mislead.
+            m.append(" (access denied: the login in use is not allowed ")
+                    .append(denied.get().param("scope").orElse("this")).append(")");
+        } else if (r.status() == 401 || r.status() == 403) {
             m.append(" (log in with: jbuild login ").append(registry).append(')');
         }
         return new RegistryException(m.toString(), r.status(), code);

@@ -14,8 +14,12 @@ import java.util.concurrent.TimeUnit;
  * Idle timeouts: a transfer may take as long as it needs as long as bytes keep moving; one that
  * moves nothing for the idle period is abandoned. The JDK client only offers a timeout for the
  * response headers, so body reads are watched here: each read counts as progress, and a watch
- * that sees none for the period interrupts the blocked reader (the JDK's response stream turns
- * that into an {@code IOException}), which then reports an {@link HttpTimeoutException}.
+ * that sees none for the period closes the body under the blocked reader, which then reports an
+ * {@link HttpTimeoutException}. Closing, not interrupting: the JDK's response stream catches an
+ * interrupt in its blocking read and goes on waiting (JDK 17 {@code HttpResponseInputStream}),
+ * whereas closing it wakes the reader at once and aborts the connection; an interrupt could also
+ * land after the read had returned, on whatever the reader did next (a file channel it writes to
+ * would be closed by it).
  */
 final class IdleWatch implements AutoCloseable {
     private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -27,7 +31,8 @@ final class IdleWatch implements AutoCloseable {
     private final long idleNanos;
     private final ScheduledFuture<?> task;
     private volatile long lastProgress = System.nanoTime();
-    private volatile Thread reader;
+    private volatile boolean reading;
+    private volatile InputStream watched;
     private volatile boolean fired;
 
     private IdleWatch(Duration idle) {
@@ -49,15 +54,20 @@ final class IdleWatch implements AutoCloseable {
     }
 
     private void check() {
-        Thread t = reader;
-        if (t != null && System.nanoTime() - lastProgress > idleNanos) {
+        InputStream in = watched;
+        if (reading && in != null && !fired && System.nanoTime() - lastProgress > idleNanos) {
             fired = true;
-            t.interrupt();
+            try {
+                in.close(); // wakes the reader with an IOException, reported as a timeout
+            } catch (IOException ignored) {
+                // closing a stalled connection: nothing more to do
+            }
         }
     }
 
     /** The body stream, watched: reads that stall for the idle period fail. Closing it stops the watch. */
     InputStream watch(InputStream body, String what) {
+        watched = body;
         return new FilterInputStream(body) {
             @Override
             public int read() throws IOException {
@@ -68,7 +78,13 @@ final class IdleWatch implements AutoCloseable {
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-                reader = Thread.currentThread();
+                if (fired) {
+                    throw timeoutOr(new IOException("closed"));
+                }
+                // The idle clock runs while a read waits, not while the caller works between
+                // reads: a slow sink is no sign of a stalled registry.
+                progress();
+                reading = true;
                 try {
                     int n = super.read(b, off, len);
                     progress();
@@ -76,10 +92,7 @@ final class IdleWatch implements AutoCloseable {
                 } catch (IOException e) {
                     throw timeoutOr(e);
                 } finally {
-                    reader = null;
-                    if (fired) {
-                        Thread.interrupted(); // our interrupt, not the caller's
-                    }
+                    reading = false;
                 }
             }
 

@@ -9,6 +9,7 @@ import dev.jbuild.oci.ManifestDocument;
 import dev.jbuild.oci.store.LocalStore;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -18,15 +19,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Pushes an image (a manifest, or an index and its manifests) from a store to a registry. Each
  * blob is first asked for ({@code HEAD}); one the store knows to be in another repository of the
- * same registry is mounted from there; the rest are uploaded. Manifests go after their blobs and
- * an index after its manifests. When the destination tag already names this very manifest, nothing
- * is sent at all: a registry only accepts a manifest whose blobs it has.
+ * same registry is mounted from there; the rest are uploaded, each digest once however many
+ * manifests or layers share it. Manifests go after their blobs and an index after its manifests.
+ * When the destination tag already names this very manifest, nothing is sent at all: a registry
+ * only accepts a manifest whose blobs it has.
  */
 public final class ImagePusher {
     /** What a push did. */
@@ -41,6 +45,7 @@ public final class ImagePusher {
     private final AtomicInteger mounted = new AtomicInteger();
     private final AtomicInteger existing = new AtomicInteger();
     private final AtomicLong bytes = new AtomicLong();
+    private final Map<Digest, ReentrantLock> inFlight = new ConcurrentHashMap<>();
     private Map<Digest, String> mountSources;
 
     public ImagePusher(LocalStore store, RegistryClients clients, TransferListener listener) {
@@ -101,7 +106,27 @@ public final class ImagePusher {
         client.putManifest(repo, reference, content, doc.effectiveMediaType());
     }
 
+    /**
+     * Pushes one blob, one digest at a time: manifests of an index (and layers of one manifest)
+     * often share blobs, and two transfers of one digest would both find it missing and both upload
+     * it. The second waits for the first and then finds it there.
+     */
     private void pushBlob(RegistryClient client, String repo, Descriptor blob, String label) throws IOException {
+        ReentrantLock lock = inFlight.computeIfAbsent(blob.digest(), d -> new ReentrantLock());
+        try {
+            lock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while another transfer pushed " + blob.digest());
+        }
+        try {
+            pushBlobOnce(client, repo, blob, label);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void pushBlobOnce(RegistryClient client, String repo, Descriptor blob, String label) throws IOException {
         if (client.hasBlob(repo, blob.digest(), RegistryClient.push(repo))) {
             existing.incrementAndGet();
             listener.finished(blob, label, TransferListener.Outcome.EXISTS);

@@ -222,9 +222,15 @@ public final class RegistryClient {
                 } else {
                     throw http.error(r, req);
                 }
+                // Counted as they reach the sink, so that bytes delivered before a break are not
+                // lost from the count: the resume must start after them, and they must not be
+                // written to the sink a second time.
+                long[] copied = {0};
                 try {
-                    written += copy(r.body(), sink, skip, blob.size() - written, progress);
+                    copy(r.body(), sink, skip, blob.size() - written, progress, copied);
+                    written += copied[0];
                 } catch (IOException e) {
+                    written += copied[0];
                     if (e instanceof RegistryException || ++failures >= options.retry().attempts()) {
                         throw e;
                     }
@@ -241,30 +247,31 @@ public final class RegistryClient {
         }
     }
 
-    private long copy(InputStream in, OutputStream sink, long skip, long limit, TransferProgress progress)
-            throws IOException {
+    /**
+     * Copies the body to the sink after dropping {@code skip} bytes, adding each byte written to
+     * {@code copied[0]} as it goes (the count survives an exception).
+     */
+    private void copy(InputStream in, OutputStream sink, long skip, long limit, TransferProgress progress,
+            long[] copied) throws IOException {
         byte[] buf = new byte[128 << 10];
-        long copied = 0;
+        // Skipped by reading, not InputStream.skip: reads go through the idle watch, a skip would
+        // bypass it and could stall unwatched.
         while (skip > 0) {
-            long n = in.skip(skip);
-            if (n <= 0) {
-                if (in.read() < 0) {
-                    throw new IOException("stream ended while skipping to the resume point");
-                }
-                n = 1;
+            int n = in.read(buf, 0, (int) Math.min(buf.length, skip));
+            if (n < 0) {
+                throw new IOException("stream ended while skipping to the resume point");
             }
             skip -= n;
         }
         for (int n; (n = in.read(buf)) >= 0; ) {
-            if (copied + n > limit) {
+            if (copied[0] + n > limit) {
                 throw new RegistryException(registry() + ": the blob is longer than its descriptor says", 200,
                         Optional.of("SIZE_INVALID"));
             }
             sink.write(buf, 0, n);
-            copied += n;
+            copied[0] += n;
             progress.advance(n);
         }
-        return copied;
     }
 
     private static long contentRangeStart(Optional<String> header) {
@@ -298,7 +305,7 @@ public final class RegistryClient {
                 return new MountResult(true, Optional.empty());
             }
             if (r.status() == 202) {
-                return new MountResult(false, r.header("Location"));
+                return new MountResult(false, r.location());
             }
             // Some registries (Harbor projects, Quay) refuse mounts they cannot do: upload instead.
             options.log().debug(registry() + ": " + what + " refused (HTTP " + r.status() + "); uploading instead");
@@ -341,7 +348,7 @@ public final class RegistryClient {
             if (r.status() != 202) {
                 throw http.error(r, req);
             }
-            String location = r.header("Location").orElseThrow(() -> new RegistryException(registry() + ": " + what
+            String location = r.location().orElseThrow(() -> new RegistryException(registry() + ": " + what
                     + ": the registry started an upload but gave no Location", 202, Optional.empty()));
             OptionalLong min = r.header("OCI-Chunk-Min-Length").map(v -> OptionalLong.of(Long.parseLong(v.trim())))
                     .orElse(OptionalLong.empty());

@@ -115,10 +115,10 @@ public final class BlobStore {
      * {@link LocalStore#prune()} removes them.
      */
     public Hold fetchLock(Digest digest) throws IOException {
-        Path dir = root.resolve("locks");
-        Files.createDirectories(dir);
+        Path dir = Files.createDirectories(root.resolve("locks")).toRealPath();
         Path file = dir.resolve(digest.algorithm() + "-" + digest.hex() + ".lock");
-        // File locks are per process: threads of this one queue on a plain lock first.
+        // File locks belong to the process: threads of this one queue on a plain lock first, keyed
+        // by the real path so one store reached through two paths is still one lock.
         ReentrantLock inProcess = FETCH_LOCKS.computeIfAbsent(file, f -> new ReentrantLock());
         try {
             inProcess.lockInterruptibly();
@@ -129,7 +129,7 @@ public final class BlobStore {
         FileChannel channel = null;
         try {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = channel.lock();
+            FileLock lock = pollLock(channel, digest);
             FileChannel open = channel;
             return () -> {
                 try {
@@ -145,6 +145,26 @@ public final class BlobStore {
             }
             inProcess.unlock();
             throw e;
+        }
+    }
+
+    /**
+     * Waits for the file lock by polling rather than blocking: Linux checks blocking record locks
+     * for deadlocks per process, not per thread, and answers EDEADLK when threads of two processes
+     * each hold one blob's lock and wait for the other's, though every holder will finish.
+     */
+    private static FileLock pollLock(FileChannel channel, Digest digest) throws IOException {
+        for (long wait = 1; ; wait = Math.min(wait * 2, 50)) {
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                return lock;
+            }
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for another fetch of " + digest);
+            }
         }
     }
 

@@ -50,8 +50,11 @@ public final class LocalStore {
     }
 
     /** Opens the store at {@code root}, creating an empty layout there if there is none. */
-    public static LocalStore open(Path root) throws IOException {
-        Files.createDirectories(root.resolve("blobs/sha256"));
+    public static LocalStore open(Path given) throws IOException {
+        Files.createDirectories(given.resolve("blobs/sha256"));
+        // The real path: locks are per path within a process, and one store reached through a
+        // symlink or a relative path must still be one store.
+        Path root = given.toRealPath();
         LocalStore store = new LocalStore(root);
         if (!Files.exists(root.resolve("oci-layout")) || !Files.exists(root.resolve("index.json"))) {
             try (StoreLock lock = StoreLock.exclusive(root.resolve(".lock"))) {

@@ -17,7 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -34,6 +37,10 @@ import org.junit.jupiter.api.Assumptions;
  * destroyForcibly after 5 s) and deletes no files, so logs stay readable until the temp dir is
  * cleaned. When {@code docker-registry} (or {@code htpasswd}, {@code skopeo} where needed) is not
  * installed, the calling test is skipped, unless {@code JBUILD_REQUIRE_PRIVILEGED=1}, where it fails.
+ *
+ * <p>The registry's access log is off unless asked for ({@link #startWithAccessLog}, or
+ * {@link Options#accessLog}); with it on, {@link #accessLog()} lists every request the registry
+ * answered, so tests can count what a client really sent (blob GETs, upload POSTs, PATCH chunks).
  */
 public final class RegistryServer implements AutoCloseable {
 
@@ -48,6 +55,35 @@ public final class RegistryServer implements AutoCloseable {
   private static final Duration STOP_GRACE = Duration.ofSeconds(5);
   private static final Duration SKOPEO_TIMEOUT = Duration.ofSeconds(120);
   private static final int PORT_ATTEMPTS = 3;
+  private static final Duration ACCESS_LOG_WAIT = Duration.ofSeconds(5);
+  private static final Pattern ACCESS_LINE =
+      Pattern.compile(
+          "^\\S+ \\S+ \\S+ \\[[^\\]]*\\] \"(\\S+) (\\S+) [^\"]*\" (\\d{3}) \\S+ \"[^\"]*\" \"([^\"]*)\"");
+
+  /**
+   * What to start beyond the mode: {@code accessLog} keeps the registry's access log (one line per
+   * answered request, in the process log) enabled.
+   */
+  public record Options(boolean accessLog) {
+    /** The defaults: no access log. */
+    public static Options defaults() {
+      return new Options(false);
+    }
+
+    public Options withAccessLog(boolean on) {
+      return new Options(on);
+    }
+  }
+
+  /**
+   * One request as the registry's access log recorded it.
+   *
+   * @param method the HTTP method
+   * @param path the request target as sent (path and query)
+   * @param status the status answered
+   * @param userAgent the client's {@code User-Agent}
+   */
+  public record AccessLogEntry(String method, String path, int status, String userAgent) {}
 
   private final Mode mode;
   private final Path dir;
@@ -58,6 +94,7 @@ public final class RegistryServer implements AutoCloseable {
   private final Thread shutdownHook;
   private final String user;
   private final String password;
+  private final Options options;
 
   private RegistryServer(
       Mode mode,
@@ -67,8 +104,10 @@ public final class RegistryServer implements AutoCloseable {
       int port,
       Process process,
       String user,
-      String password) {
+      String password,
+      Options options) {
     this.mode = mode;
+    this.options = options;
     this.dir = dir;
     this.storageDir = storageDir;
     this.logFile = logFile;
@@ -82,12 +121,22 @@ public final class RegistryServer implements AutoCloseable {
 
   /** Starts a registry without authentication. */
   public static RegistryServer start(Path workDir) {
-    return launch(workDir, Mode.NONE, null, null, null);
+    return start(workDir, Options.defaults());
+  }
+
+  /** Starts a registry without authentication, shaped by {@code options}. */
+  public static RegistryServer start(Path workDir, Options options) {
+    return launch(workDir, Mode.NONE, null, null, null, options);
+  }
+
+  /** Starts a registry without authentication whose access log is on ({@link #accessLog()}). */
+  public static RegistryServer startWithAccessLog(Path workDir) {
+    return start(workDir, Options.defaults().withAccessLog(true));
   }
 
   /** Starts a registry with htpasswd Basic auth accepting exactly {@code user}/{@code password}. */
   public static RegistryServer startBasic(Path workDir, String user, String password) {
-    return launch(workDir, Mode.BASIC, user, password, null);
+    return launch(workDir, Mode.BASIC, user, password, null, Options.defaults());
   }
 
   /**
@@ -102,7 +151,8 @@ public final class RegistryServer implements AutoCloseable {
         Mode.TOKEN,
         first == null ? null : first.getKey(),
         first == null ? null : first.getValue(),
-        issuer);
+        issuer,
+        Options.defaults());
   }
 
   /** {@code "127.0.0.1:PORT"}, the registry part of an image reference. */
@@ -143,6 +193,75 @@ public final class RegistryServer implements AutoCloseable {
   /** Whether the registry process is still running. */
   public boolean isRunning() {
     return process.isAlive();
+  }
+
+  /**
+   * Every request the registry has answered so far, in the order it logged them. To be sure the
+   * lines of requests that just completed are written, this first sends a marker request of its
+   * own and waits (at most 5 s) for it to appear; the marker is not in the returned list.
+   *
+   * @throws IllegalStateException when the registry was started without the access log
+   */
+  public List<AccessLogEntry> accessLog() {
+    if (!options.accessLog()) {
+      throw new IllegalStateException(this + " was started without the access log (Options.accessLog)");
+    }
+    String marker = "/v2/?access-log-marker=" + UUID.randomUUID();
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+    try {
+      client.send(
+          HttpRequest.newBuilder(URI.create(url() + marker)).timeout(Duration.ofSeconds(5)).GET().build(),
+          HttpResponse.BodyHandlers.discarding());
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not send the access log marker to " + host(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+    long deadline = System.nanoTime() + ACCESS_LOG_WAIT.toNanos();
+    while (true) {
+      List<AccessLogEntry> entries = new ArrayList<>();
+      boolean sawMarker = false;
+      try {
+        for (String line : Files.readAllLines(logFile, UTF_8)) {
+          Matcher m = ACCESS_LINE.matcher(line);
+          if (!m.find()) {
+            continue;
+          }
+          if (m.group(2).equals(marker)) {
+            sawMarker = true;
+            continue;
+          }
+          if (m.group(2).contains("access-log-marker=")) {
+            continue; // an earlier call's marker
+          }
+          entries.add(
+              new AccessLogEntry(m.group(1), m.group(2), Integer.parseInt(m.group(3)), m.group(4)));
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not read " + logFile, e);
+      }
+      if (sawMarker) {
+        return entries;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the access log of " + this + " never showed the marker request; log tail:\n" + logTail(20));
+      }
+      sleep(20);
+    }
+  }
+
+  /** How many logged requests have {@code method} and a path matching {@code pathRegex} in full. */
+  public long countRequests(String method, String pathRegex) {
+    Pattern p = Pattern.compile(pathRegex);
+    return accessLog().stream()
+        .filter(e -> e.method().equals(method) && p.matcher(e.path()).matches())
+        .count();
   }
 
   /** The last {@code lines} lines of the registry log, for failure messages. */
@@ -230,7 +349,7 @@ public final class RegistryServer implements AutoCloseable {
   }
 
   private static RegistryServer launch(
-      Path workDir, Mode mode, String user, String password, TokenIssuer issuer) {
+      Path workDir, Mode mode, String user, String password, TokenIssuer issuer, Options options) {
     Path binary = requireTool("docker-registry", "running a real registry");
     try {
       Files.createDirectories(workDir);
@@ -269,7 +388,7 @@ public final class RegistryServer implements AutoCloseable {
         int port = freePort();
         Path log = dir.resolve("registry-" + port + ".log");
         Path config = dir.resolve("config-" + port + ".yml");
-        Files.writeString(config, config(storage, port, authBlock), UTF_8);
+        Files.writeString(config, config(storage, port, authBlock, options.accessLog()), UTF_8);
         ProcessBuilder pb = new ProcessBuilder(binary.toString(), "serve", config.toString());
         pb.environment().keySet().removeIf(k -> k.startsWith("REGISTRY_"));
         pb.redirectErrorStream(true);
@@ -277,7 +396,7 @@ public final class RegistryServer implements AutoCloseable {
         pb.redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
         Process process = pb.start();
         RegistryServer server =
-            new RegistryServer(mode, dir, storage, log, port, process, user, password);
+            new RegistryServer(mode, dir, storage, log, port, process, user, password, options);
         try {
           server.awaitReady();
           return server;
@@ -295,13 +414,15 @@ public final class RegistryServer implements AutoCloseable {
     }
   }
 
-  private static String config(Path storage, int port, String authBlock) {
+  private static String config(Path storage, int port, String authBlock, boolean accessLog) {
     return "version: 0.1\n"
         + "log:\n"
         + "  level: warn\n"
         + "  formatter: text\n"
         + "  accesslog:\n"
-        + "    disabled: true\n"
+        + "    disabled: "
+        + !accessLog
+        + "\n"
         + "storage:\n"
         + "  filesystem:\n"
         + "    rootdirectory: "

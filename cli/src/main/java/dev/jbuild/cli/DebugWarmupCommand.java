@@ -1,0 +1,73 @@
+package dev.jbuild.cli;
+
+import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.Digest;
+import dev.jbuild.oci.Json;
+import dev.jbuild.oci.Manifest;
+import dev.jbuild.oci.ManifestDocument;
+import dev.jbuild.oci.MediaTypes;
+import dev.jbuild.oci.store.LocalStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code jbuild debug warmup} (hidden): loads the classes the common commands need — picocli's
+ * help, Jackson and the image model, the store, the JDK's HTTP client and TLS — without touching
+ * the network or the user's store. The launcher runs it once after each build with
+ * {@code -XX:ArchiveClassesAtExit}, so the class-data-sharing archive covers pulls and pushes, not
+ * only whichever command happened to run first.
+ */
+@Command(name = "warmup", hidden = true, description = "Load the common classes (for the class-data archive).")
+final class DebugWarmupCommand implements java.util.concurrent.Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+        CommandLine cli = JbuildCommand.commandLine();
+        StringWriter sink = new StringWriter();
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            sub.usage(new PrintWriter(sink));
+        }
+        Manifest m = Manifest.oci(Descriptor.of(MediaTypes.OCI_CONFIG, "{}".getBytes(StandardCharsets.UTF_8)), List.of());
+        byte[] json = Json.write(m);
+        ManifestDocument.read(json, Optional.of(MediaTypes.OCI_MANIFEST), "warm-up");
+        Digest.sha256(json);
+        Path tmp = Files.createTempDirectory("jbuild-warmup");
+        try {
+            LocalStore store = LocalStore.open(tmp);
+            store.images();
+            store.blobs().write(json);
+        } finally {
+            try (Stream<Path> s = Files.walk(tmp)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+        SSLContext.getDefault();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(1)).build();
+        try {
+            // Port 1 on loopback refuses at once: the request path is loaded, nothing is sent anywhere.
+            http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:1/v2/")).timeout(Duration.ofSeconds(1))
+                    .build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException expected) {
+            // connection refused
+        }
+        return 0;
+    }
+}
