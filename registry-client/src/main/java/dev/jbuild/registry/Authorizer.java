@@ -42,7 +42,7 @@ final class Authorizer {
     private final String registry;
     private final CredentialSource source;
     private final boolean plainHttpAllowed;
-    private final HttpClient tokenClient;
+    private final Lazy<HttpClient> tokenClient;
     private final Duration timeout;
     private final RegistryLog log;
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
@@ -50,7 +50,7 @@ final class Authorizer {
     private volatile Challenge challenge;
     private volatile Optional<Credentials> credentials;
 
-    Authorizer(String registry, CredentialSource source, boolean plainHttpAllowed, HttpClient tokenClient,
+    Authorizer(String registry, CredentialSource source, boolean plainHttpAllowed, Lazy<HttpClient> tokenClient,
             Duration timeout, RegistryLog log) {
         this.registry = registry;
         this.source = source;
@@ -196,7 +196,7 @@ final class Authorizer {
         }
         HttpResponse<InputStream> response;
         try {
-            response = tokenClient.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            response = tokenClient.get().send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while getting a token from " + realmUri.getHost());

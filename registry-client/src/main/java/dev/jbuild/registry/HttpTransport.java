@@ -130,7 +130,7 @@ final class HttpTransport {
     private final String apiHost;
     private final RegistryOptions options;
     private final boolean insecure;
-    private final HttpClient https;
+    private final Lazy<HttpClient> https;
     private final HttpClient http;
     private final Authorizer authorizer;
     private volatile URI base;
@@ -143,24 +143,35 @@ final class HttpTransport {
                 || options.insecureRegistries().contains(apiHost)
                 || options.insecureRegistries().contains(Hosts.hostOnly(apiHost));
         EnvProxySelector proxies = new EnvProxySelector(options.env());
-        HttpClient.Builder hb = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(30))
-                .sslContext(TlsContexts.forHost(apiHost, options.certDirs(), insecure));
-        if (proxies.configured()) {
-            hb.proxy(proxies);
-        }
-        this.https = hb.build();
+        // The HTTPS and token clients are made on first use: their TLS set-up (the trust store,
+        // certs.d) costs a good part of a second that a loopback registry never needs.
+        this.https = new Lazy<>(() -> {
+            HttpClient.Builder hb = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+                    .connectTimeout(Duration.ofSeconds(30))
+                    .sslContext(TlsContexts.forHost(apiHost, options.certDirs(), insecure));
+            if (proxies.configured()) {
+                hb.proxy(proxies);
+            }
+            return hb.build();
+        });
         // Plain HTTP stays on HTTP/1.1: an h2c upgrade attempt confuses some registries and proxies.
         HttpClient.Builder pb = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(30));
+                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(30))
+                .sslContext(TlsContexts.none());
         if (proxies.configured()) {
             pb.proxy(proxies);
         }
         this.http = pb.build();
         boolean plainAllowed = insecure || Hosts.isLoopback(apiHost);
         this.authorizer = new Authorizer(registry, options.credentials(), insecure,
-                HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                        .connectTimeout(Duration.ofSeconds(30)).build(),
+                new Lazy<>(() -> {
+                    HttpClient.Builder tb = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                            .connectTimeout(Duration.ofSeconds(30));
+                    if (proxies.configured()) {
+                        tb.proxy(proxies);
+                    }
+                    return tb.build();
+                }),
                 options.idleTimeout(), options.log());
         if (!plainAllowed) {
             base = URI.create("https://" + apiHost);
@@ -197,7 +208,7 @@ final class HttpTransport {
     private URI probe() throws IOException {
         URI tls = URI.create("https://" + apiHost);
         try {
-            HttpResponse<Void> r = https.send(HttpRequest.newBuilder(tls.resolve("/v2/")).timeout(Duration.ofSeconds(10))
+            HttpResponse<Void> r = https.get().send(HttpRequest.newBuilder(tls.resolve("/v2/")).timeout(Duration.ofSeconds(10))
                     .GET().build(), HttpResponse.BodyHandlers.discarding());
             options.log().debug(registry + " speaks HTTPS (" + r.statusCode() + ")");
             return tls;
@@ -337,7 +348,7 @@ final class HttpTransport {
      * either happened, starting with the send).
      */
     private Response exchange(URI uri, HttpRequest request, String what, AtomicLong moved) throws IOException {
-        HttpClient client = "http".equalsIgnoreCase(uri.getScheme()) ? http : https;
+        HttpClient client = "http".equalsIgnoreCase(uri.getScheme()) ? http : https.get();
         options.log().debug(request.method() + " " + redact(uri));
         moved.set(System.nanoTime());
         CompletableFuture<HttpResponse<InputStream>> f = client.sendAsync(request,

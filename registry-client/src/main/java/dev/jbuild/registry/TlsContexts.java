@@ -29,6 +29,21 @@ final class TlsContexts {
     private TlsContexts() {
     }
 
+    /**
+     * A context for the plain-HTTP client, which never speaks TLS: the JDK's client otherwise loads
+     * the default context and its trust store (a tenth of a second) just to be built. It trusts
+     * nothing, so it could not be misused.
+     */
+    static SSLContext none() throws IOException {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(new javax.net.ssl.KeyManager[0], new TrustManager[] {new TrustNothing()}, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot set up the plain-HTTP client: " + e.getMessage(), e);
+        }
+    }
+
     static SSLContext forHost(String hostPort, List<Path> certDirs, boolean insecure) throws IOException {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
@@ -151,6 +166,52 @@ final class TlsContexts {
             X509Certificate[] all = java.util.Arrays.copyOf(x, x.length + y.length);
             System.arraycopy(y, 0, all, x.length, y.length);
             return all;
+        }
+    }
+
+    /** Refuses every certificate. */
+    private static final class TrustNothing extends X509ExtendedTrustManager {
+        private static CertificateException refused() {
+            return new CertificateException("this client does not speak TLS");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            throw refused();
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            throw refused();
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            throw refused();
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            throw refused();
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw refused();
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw refused();
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
         }
     }
 

@@ -203,7 +203,7 @@ class AuthFlowTest {
     }
 
     private Authorizer authorizer(String registryName, boolean insecure, HttpClient tokens) {
-        return new Authorizer(registryName, r -> Optional.of(Credentials.basic("user", PASSWORD)), insecure, tokens,
+        return new Authorizer(registryName, r -> Optional.of(Credentials.basic("user", PASSWORD)), insecure, new Lazy<>(() -> tokens),
                 Duration.ofSeconds(5), log);
     }
 

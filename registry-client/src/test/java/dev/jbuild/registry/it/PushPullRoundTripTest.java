@@ -57,7 +57,7 @@ class PushPullRoundTripTest {
         try (RegistryServer registry = RegistryServer.startWithAccessLog(tmp)) {
             LocalStore source = LocalStore.open(tmp.resolve("source"));
             ImageReference ref = ImageReference.parse(registry.host() + "/t/app:1");
-            int bigSize = 17 * MIB + 12345; // above the 16 MiB single-PUT threshold
+            int bigSize = 17 * MIB + 12345; // above the 16 MiB single-PUT threshold set below
             Image image = TestImages.write(source, ref, AMD64, List.of(
                     TestImages.layer(MediaTypes.OCI_LAYER_GZIP, "etc/motd", "hello from a gzip layer\n"),
                     TestImages.layer(MediaTypes.OCI_LAYER, "data/big.bin", TestImages.random(1, bigSize)),
@@ -66,7 +66,8 @@ class PushPullRoundTripTest {
             assertTrue(big.size() > 16L * MIB);
 
             CountingListener pushed = new CountingListener();
-            RegistryClients clients = new RegistryClients(TestImages.localOptions());
+            RegistryClients clients = new RegistryClients(TestImages.localOptions()
+                    .withChunking(16L * MIB, RegistryOptions.MAX_CHUNK));
             ImagePusher.Result push = new ImagePusher(source, clients, pushed).push(image.manifest(), ref);
 
             assertFalse(push.upToDate());
