@@ -278,6 +278,10 @@ final class HttpTransport {
             try {
                 r = exchange(uri, b.build(), request.what(), moved);
             } catch (IOException e) {
+                if (isCertificateFailure(e)) {
+                    // An untrusted certificate does not fix itself: say so at once, and how to trust it.
+                    throw untrusted(request, e);
+                }
                 if (!replayable || attempt >= retry.attempts() || e instanceof InterruptedIOException
                         && !(e instanceof HttpTimeoutException)) {
                     throw e instanceof RegistryException ? e : unreachableDuring(request, e);
@@ -465,6 +469,24 @@ final class HttpTransport {
             m.append(" (log in with: jbuild login ").append(registry).append(')');
         }
         return new RegistryException(m.toString(), r.status(), code);
+    }
+
+    private static boolean isCertificateFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLHandshakeException || t instanceof java.security.cert.CertificateException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private RegistryException untrusted(Request request, IOException e) {
+        RegistryException x = new RegistryException(registry + ": " + request.what() + ": the registry's TLS certificate "
+                + "is not trusted (" + describe(e) + "); put its CA certificate in /etc/docker/certs.d/" + apiHost
+                + "/ca.crt or ~/.config/jbuild/certs.d/" + apiHost + "/ca.crt, or name the registry insecure "
+                + "(--insecure-registry " + registry + ")", 0, Optional.empty());
+        x.initCause(e);
+        return x;
     }
 
     private RegistryException unreachableDuring(Request request, IOException e) {

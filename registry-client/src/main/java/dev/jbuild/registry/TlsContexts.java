@@ -37,7 +37,7 @@ final class TlsContexts {
     static SSLContext none() throws IOException {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(new javax.net.ssl.KeyManager[0], new TrustManager[] {new TrustNothing()}, null);
+            ctx.init(new javax.net.ssl.KeyManager[0], new TrustManager[] {new Blanket(false)}, null);
             return ctx;
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot set up the plain-HTTP client: " + e.getMessage(), e);
@@ -48,7 +48,7 @@ final class TlsContexts {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
             if (insecure) {
-                ctx.init(null, new TrustManager[] {new TrustAll()}, null);
+                ctx.init(null, new TrustManager[] {new Blanket(true)}, null);
                 return ctx;
             }
             KeyStore extra = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -169,76 +169,55 @@ final class TlsContexts {
         }
     }
 
-    /** Refuses every certificate. */
-    private static final class TrustNothing extends X509ExtendedTrustManager {
-        private static CertificateException refused() {
-            return new CertificateException("this client does not speak TLS");
+    /**
+     * The same answer for every certificate: yes, for registries the user named insecure (any
+     * certificate, any name, as docker does for them); no, for the client that never speaks TLS.
+     */
+    private static final class Blanket extends X509ExtendedTrustManager {
+        private final boolean accept;
+
+        Blanket(boolean accept) {
+            this.accept = accept;
+        }
+
+        private void check() throws CertificateException {
+            if (!accept) {
+                throw new CertificateException("this client does not speak TLS");
+            }
         }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
                 throws CertificateException {
-            throw refused();
+            check();
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
                 throws CertificateException {
-            throw refused();
+            check();
         }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
                 throws CertificateException {
-            throw refused();
+            check();
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
                 throws CertificateException {
-            throw refused();
+            check();
         }
 
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw refused();
+            check();
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw refused();
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
-    }
-
-    /** For registries the user named insecure: any certificate, any name, as docker does for them. */
-    private static final class TrustAll extends X509ExtendedTrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            check();
         }
 
         @Override

@@ -16,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import dev.jbuild.oci.MediaTypes;
 import dev.jbuild.registry.auth.Credentials;
@@ -32,10 +31,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * the rule that credentials never go over plain HTTP to a host other than loopback, and a log
  * capture proving no secret is ever printed.
  */
-class AuthFlowTest {
+class AuthFlowTest extends FakeRegistryTest {
     private static final String PASSWORD = "s3cret-pw";
     private static final String TOKEN = "tok-SECRET-1";
     private static final String REFRESH = "refresh-SECRET-9";
@@ -54,24 +50,7 @@ class AuthFlowTest {
             + "\",\"config\":{\"mediaType\":\"" + MediaTypes.OCI_CONFIG + "\",\"digest\":\"sha256:"
             + "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},\"layers\":[]}";
 
-    private static WireMockServer registry;
-    private final FakeRegistry.RecordingLog log = new FakeRegistry.RecordingLog();
     private final List<String> errors = new ArrayList<>();
-
-    @BeforeAll
-    static void start() {
-        registry = FakeRegistry.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        registry.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        registry.resetAll();
-    }
 
     /** Whatever a test did, no secret reached a log line or an error message. */
     @AfterEach

@@ -16,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.matching.MatchResult;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
@@ -27,9 +26,6 @@ import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,30 +33,12 @@ import org.junit.jupiter.api.Test;
  * chunk limit, {@code OCI-Chunk-Min-Length}, relative {@code Location}s, and PATCHes that fail
  * half way (resumed from the upload's status, not from scratch, and never replayed blindly).
  */
-class ChunkedUploadFaultsTest {
+class ChunkedUploadFaultsTest extends FakeRegistryTest {
     private static final String UPLOADS = "/v2/app/blobs/uploads/";
     private static final String U1 = UPLOADS + "u1";
     private static final int CHUNK = 4096;
     private static final byte[] BLOB = FakeRegistry.bytes(10_240, 11);
     private static final Descriptor D = Descriptor.of(MediaTypes.OCI_LAYER, BLOB);
-
-    private static WireMockServer registry;
-    private final FakeRegistry.RecordingLog log = new FakeRegistry.RecordingLog();
-
-    @BeforeAll
-    static void start() {
-        registry = FakeRegistry.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        registry.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        registry.resetAll();
-    }
 
     private RegistryClient client(long threshold, int chunk) throws Exception {
         return FakeRegistry.client(registry, FakeRegistry.options(log).withChunking(threshold, chunk));

@@ -10,41 +10,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.MediaTypes;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Manifests a registry should not send: schema 1, oversized ones, and ones with another digest. */
-class ManifestFaultsTest {
+class ManifestFaultsTest extends FakeRegistryTest {
     private static final byte[] MANIFEST = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST
             + "\",\"config\":{\"mediaType\":\"" + MediaTypes.OCI_CONFIG + "\",\"digest\":\"sha256:"
             + "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},\"layers\":[]}")
             .getBytes(StandardCharsets.UTF_8);
-
-    private static WireMockServer registry;
-    private final FakeRegistry.RecordingLog log = new FakeRegistry.RecordingLog();
-
-    @BeforeAll
-    static void start() {
-        registry = FakeRegistry.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        registry.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        registry.resetAll();
-    }
 
     private RegistryClient client() throws Exception {
         return FakeRegistry.client(registry, FakeRegistry.options(log));

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import dev.jbuild.oci.Descriptor;
@@ -22,36 +21,15 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** 5xx bursts and 429 rate limits: what is retried, how long the client waits, what it says. */
-class RetryFaultsTest {
+class RetryFaultsTest extends FakeRegistryTest {
     private static final String MANIFEST_PATH = "/v2/app/manifests/1";
     private static final byte[] MANIFEST = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST
             + "\",\"config\":{\"mediaType\":\"" + MediaTypes.OCI_CONFIG + "\",\"digest\":\"sha256:"
             + "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},\"layers\":[]}")
             .getBytes(StandardCharsets.UTF_8);
-
-    private static WireMockServer registry;
-    private final FakeRegistry.RecordingLog log = new FakeRegistry.RecordingLog();
-
-    @BeforeAll
-    static void start() {
-        registry = FakeRegistry.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        registry.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        registry.resetAll();
-    }
 
     private static void answerInTurn(Supplier<MappingBuilder> request, ResponseDefinitionBuilder... responses) {
         FakeRegistry.answerInTurn(registry, "turns", request, responses);

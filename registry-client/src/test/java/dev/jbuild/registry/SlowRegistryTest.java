@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.MediaTypes;
 import java.io.ByteArrayOutputStream;
@@ -31,9 +30,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,27 +37,9 @@ import org.junit.jupiter.api.Test;
  * retried) after the idle period, one that is slow but keeps bytes moving is waited for however
  * long the transfer takes, both ways.
  */
-class SlowRegistryTest {
+class SlowRegistryTest extends FakeRegistryTest {
     private static final Duration IDLE = Duration.ofMillis(400);
     private static final Duration NO_HANG = Duration.ofSeconds(20);
-
-    private static WireMockServer registry;
-    private final FakeRegistry.RecordingLog log = new FakeRegistry.RecordingLog();
-
-    @BeforeAll
-    static void start() {
-        registry = FakeRegistry.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        registry.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        registry.resetAll();
-    }
 
     private RegistryClient client() throws Exception {
         return FakeRegistry.client(registry, FakeRegistry.options(log).withIdleTimeout(IDLE));
