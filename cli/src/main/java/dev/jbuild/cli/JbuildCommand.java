@@ -2,7 +2,11 @@ package dev.jbuild.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Properties;
+import java.util.Set;
+import java.util.function.Predicate;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,11 +18,13 @@ import picocli.CommandLine.ScopeType;
                 + " the local store, OCI layouts and registries.%n%n"
                 + "  jbuild -t app:1 .      is short for   jbuild build -t app:1 .",
         mixinStandardHelpOptions = true,
-        versionProvider = JbuildCommand.Version.class,
-        subcommands = {BuildCommand.class, ImagesCommand.class, InspectCommand.class, TagCommand.class,
-                RmiCommand.class, PruneCommand.class, ExportCommand.class, ImportCommand.class, PullCommand.class,
-                PushCommand.class, CopyCommand.class, LoginCommand.class, LogoutCommand.class, DebugCommand.class, CommandLine.HelpCommand.class})
+        versionProvider = JbuildCommand.Version.class)
 final class JbuildCommand implements Runnable {
+    /** Every command, in the order help lists them. */
+    private static final List<Class<?>> COMMANDS = List.of(BuildCommand.class, ImagesCommand.class,
+            InspectCommand.class, TagCommand.class, RmiCommand.class, PruneCommand.class, ExportCommand.class,
+            ImportCommand.class, PullCommand.class, PushCommand.class, CopyCommand.class, LoginCommand.class,
+            LogoutCommand.class, DebugCommand.class, CommandLine.HelpCommand.class);
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "On failure, print the stack trace as well as the reason.")
@@ -32,8 +38,32 @@ final class JbuildCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** The names of the commands. */
+    static Set<String> names() {
+        Set<String> names = new LinkedHashSet<>();
+        for (Class<?> c : COMMANDS) {
+            names.add(c.getAnnotation(Command.class).name());
+        }
+        return names;
+    }
+
+    /** The whole command line, every command included (for help and the warm-up). */
     static CommandLine commandLine() {
+        return commandLine(name -> true);
+    }
+
+    /**
+     * The command line with only the commands {@code wanted} accepts: picocli builds a model of
+     * every command it is given, and for one command out of fifteen that is most of its start-up.
+     */
+    static CommandLine commandLine(Predicate<String> wanted) {
         CommandLine cli = new CommandLine(new JbuildCommand());
+        for (Class<?> c : COMMANDS) {
+            String name = c.getAnnotation(Command.class).name();
+            if (wanted.test(name)) {
+                cli.addSubcommand(name, c);
+            }
+        }
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         return cli;
     }

@@ -157,7 +157,7 @@ final class HttpTransport {
         // Plain HTTP stays on HTTP/1.1: an h2c upgrade attempt confuses some registries and proxies.
         HttpClient.Builder pb = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(30))
-                .sslContext(TlsContexts.none());
+                .sslContext(TlsContexts.none()).sslParameters(new javax.net.ssl.SSLParameters());
         if (proxies.configured()) {
             pb.proxy(proxies);
         }

@@ -14,7 +14,13 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SSLContext;
+import java.security.SecureRandom;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContextSpi;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLServerSocketFactory;
+import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -30,17 +36,59 @@ final class TlsContexts {
     }
 
     /**
-     * A context for the plain-HTTP client, which never speaks TLS: the JDK's client otherwise loads
-     * the default context and its trust store (a tenth of a second) just to be built. It trusts
-     * nothing, so it could not be misused.
+     * A context for the plain-HTTP client, which never speaks TLS. The JDK's client insists on one
+     * and would otherwise take the default: the security providers, the trust store and the cipher
+     * suites, a tenth of a second at start-up that a loopback registry never needs. This one comes
+     * from no provider and refuses to make anything; give the client {@link SSLParameters} too, or
+     * it asks the context for its defaults.
      */
-    static SSLContext none() throws IOException {
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(new javax.net.ssl.KeyManager[0], new TrustManager[] {new Blanket(false)}, null);
-            return ctx;
-        } catch (GeneralSecurityException e) {
-            throw new IOException("cannot set up the plain-HTTP client: " + e.getMessage(), e);
+    static SSLContext none() {
+        return new NoTls();
+    }
+
+    private static final class NoTls extends SSLContext {
+        NoTls() {
+            super(new NoTlsSpi(), null, "none");
+        }
+    }
+
+    private static final class NoTlsSpi extends SSLContextSpi {
+        private static UnsupportedOperationException plainOnly() {
+            return new UnsupportedOperationException("this client speaks plain HTTP only");
+        }
+
+        @Override
+        protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom random) {
+        }
+
+        @Override
+        protected SSLSocketFactory engineGetSocketFactory() {
+            throw plainOnly();
+        }
+
+        @Override
+        protected SSLServerSocketFactory engineGetServerSocketFactory() {
+            throw plainOnly();
+        }
+
+        @Override
+        protected SSLEngine engineCreateSSLEngine() {
+            throw plainOnly();
+        }
+
+        @Override
+        protected SSLEngine engineCreateSSLEngine(String host, int port) {
+            throw plainOnly();
+        }
+
+        @Override
+        protected SSLSessionContext engineGetServerSessionContext() {
+            throw plainOnly();
+        }
+
+        @Override
+        protected SSLSessionContext engineGetClientSessionContext() {
+            throw plainOnly();
         }
     }
 
@@ -48,7 +96,7 @@ final class TlsContexts {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
             if (insecure) {
-                ctx.init(null, new TrustManager[] {new Blanket(true)}, null);
+                ctx.init(null, new TrustManager[] {new TrustAll()}, null);
                 return ctx;
             }
             KeyStore extra = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -169,55 +217,30 @@ final class TlsContexts {
         }
     }
 
-    /**
-     * The same answer for every certificate: yes, for registries the user named insecure (any
-     * certificate, any name, as docker does for them); no, for the client that never speaks TLS.
-     */
-    private static final class Blanket extends X509ExtendedTrustManager {
-        private final boolean accept;
-
-        Blanket(boolean accept) {
-            this.accept = accept;
-        }
-
-        private void check() throws CertificateException {
-            if (!accept) {
-                throw new CertificateException("this client does not speak TLS");
-            }
+    /** For registries the user named insecure: any certificate, any name, as docker does for them. */
+    private static final class TrustAll extends X509ExtendedTrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
         }
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            check();
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            check();
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
         }
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            check();
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            check();
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
         }
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            check();
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            check();
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
         }
 
         @Override
