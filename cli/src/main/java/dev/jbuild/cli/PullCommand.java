@@ -59,7 +59,7 @@ final class PullCommand implements Callable<Integer> {
             progress.done();
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (!quiet) {
+        if (!quiet && !r.upToDate()) {
             err.println(ref.familiar() + ": " + progress.summary(false) + " (" + Sizes.human(r.bytes()) + ")");
             err.flush();
         }

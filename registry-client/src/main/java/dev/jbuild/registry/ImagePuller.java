@@ -14,6 +14,7 @@ import dev.jbuild.oci.store.BlobMismatchException;
 import dev.jbuild.oci.store.BlobStore;
 import dev.jbuild.oci.store.Hold;
 import dev.jbuild.oci.store.LocalStore;
+import dev.jbuild.oci.transfer.ImageWalker;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,9 +33,16 @@ import java.util.stream.Collectors;
  * documents are stored after what they reference, so the store never names incomplete images.
  */
 public final class ImagePuller {
-    /** What a pull did. */
-    public record Result(ImageReference reference, Descriptor target, int downloaded, int present, long bytes) {
+    /** What a pull did; {@code upToDate} when the store already had it and only a HEAD was sent. */
+    public record Result(ImageReference reference, Descriptor target, int downloaded, int present, long bytes,
+            boolean upToDate) {
     }
+
+    /**
+     * On a store name pulled from a multi-platform index: the digest of that index, which is what
+     * the tag resolves to in the registry, so a later pull can tell with a HEAD that nothing changed.
+     */
+    public static final String SOURCE_DIGEST = "dev.jbuild.source.digest";
 
     private final LocalStore store;
     private final RegistryClients clients;
@@ -60,6 +68,11 @@ public final class ImagePuller {
         String reference = ref.digest().map(Digest::toString)
                 .orElseGet(() -> ref.withDefaultTag().tag().orElseThrow());
         try (Hold session = store.writeSession()) {
+            Optional<Descriptor> current = upToDate(client, repo, ref, reference, platform, allPlatforms);
+            if (current.isPresent()) {
+                listener.note(ref.familiar() + ": image is up to date");
+                return new Result(ref, current.get(), 0, 0, 0, true);
+            }
             RegistryClient.FetchedManifest top = client.getManifest(repo, reference)
                     .orElseThrow(() -> new RegistryException(ref.familiar() + ": not found in " + ref.registry()
                             + " (no such repository or tag, or no access to it)", 404, Optional.of("MANIFEST_UNKNOWN")));
@@ -80,7 +93,8 @@ public final class ImagePuller {
                             + ": no image for " + want + "; it has " + platforms(index), 404,
                             Optional.of("MANIFEST_UNKNOWN")));
                     listener.note(ref.familiar() + ": " + want + " is " + chosen.digest().shortHex());
-                    target = pullChild(client, repo, ref, chosen);
+                    target = pullChild(client, repo, ref, chosen).withPlatform(chosen.platform())
+                            .withAnnotation(SOURCE_DIGEST, top.digest().toString());
                 }
             } else {
                 target = pullImage(client, repo, ref, top, (Manifest) doc, platform);
@@ -88,7 +102,54 @@ public final class ImagePuller {
             if (ref.tag().isPresent() || ref.digest().isEmpty()) {
                 store.tag(ref.withDefaultTag(), target);
             }
-            return new Result(ref, target, downloaded.get(), present.get(), bytes.get());
+            return new Result(ref, target, downloaded.get(), present.get(), bytes.get(), false);
+        }
+    }
+
+    /**
+     * The image the store already names {@code ref}, when a HEAD shows the registry's tag still
+     * points at what it was pulled from, it suits the platform asked for, and all its blobs are
+     * present. A HEAD is cheap and, on Docker Hub, does not count against the pull rate limit.
+     */
+    private Optional<Descriptor> upToDate(RegistryClient client, String repo, ImageReference ref, String reference,
+            Optional<Platform> platform, boolean allPlatforms) throws IOException {
+        if (ref.digest().isPresent()) {
+            return Optional.empty();
+        }
+        Optional<Descriptor> have = store.resolve(ref.withDefaultTag());
+        if (have.isEmpty()) {
+            return Optional.empty();
+        }
+        Descriptor d = have.get();
+        boolean isIndex = MediaTypes.isIndex(d.mediaType());
+        if (allPlatforms != isIndex) {
+            return Optional.empty();
+        }
+        if (!allPlatforms && d.platform().isPresent()
+                && !platform.orElseGet(Platform::host).matches(d.platform().get())) {
+            return Optional.empty();
+        }
+        if (!allPlatforms && d.platform().isEmpty() && platform.isPresent()) {
+            return Optional.empty(); // a single-platform image: let the full pull check its config
+        }
+        Optional<Descriptor> head = client.headManifest(repo, reference);
+        String source = d.annotations().getOrDefault(SOURCE_DIGEST, d.digest().toString());
+        if (head.isEmpty() || !head.get().digest().toString().equals(source) || !complete(d)) {
+            return Optional.empty();
+        }
+        return have;
+    }
+
+    private boolean complete(Descriptor d) {
+        try {
+            for (Descriptor blob : ImageWalker.blobs(store.blobs(), d, true)) {
+                if (!store.blobs().has(blob.digest())) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false; // something is missing or unreadable: pull it again
         }
     }
 

@@ -95,7 +95,6 @@ public final class RegistryClient {
                 .withHeader("Accept", ACCEPT);
         try (HttpTransport.Response r = http.send(req)) {
             if (r.status() == 404) {
-                r.close();
                 return Optional.empty();
             }
             if (r.status() != 200) {

@@ -56,6 +56,7 @@ public final class TarWriter {
     private boolean finished;
     /** Writes full buffers to {@link #out}; started by the first full buffer, so small tars need no thread. */
     private ExecutorService drainer;
+    private volatile Thread drainerThread;
     private Future<?> inFlight;
 
     /** A writer with two 256 KiB buffers. */
@@ -174,6 +175,7 @@ public final class TarWriter {
             drainer = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "jbuild-tar-writer");
                 t.setDaemon(true);
+                drainerThread = t;
                 return t;
             });
         }
@@ -222,10 +224,15 @@ public final class TarWriter {
             drainer.shutdownNow();
             try {
                 drainer.awaitTermination(10, TimeUnit.SECONDS);
+                // Termination means its task is over; the thread itself ends a moment later.
+                if (drainerThread != null) {
+                    drainerThread.join(10_000);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             drainer = null;
+            drainerThread = null;
         }
     }
 

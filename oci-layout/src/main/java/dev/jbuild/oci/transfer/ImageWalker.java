@@ -17,16 +17,18 @@ import java.util.Map;
  * children before the documents that name them (the order in which a destination can accept
  * them without ever holding a manifest whose content is missing).
  */
-final class ImageWalker {
+public final class ImageWalker {
     private ImageWalker() {
     }
 
     /**
+     * Every blob of the image at {@code root}, children first.
+     *
      * @param source where the documents are read from
      * @param requireAll whether every layer must be present (false lists only what is there, for
      *     lazily pulled images whose layers were never needed)
      */
-    static List<Descriptor> blobs(BlobStore source, Descriptor root, boolean requireAll) throws IOException {
+    public static List<Descriptor> blobs(BlobStore source, Descriptor root, boolean requireAll) throws IOException {
         Map<String, Descriptor> out = new LinkedHashMap<>();
         walk(source, root, requireAll, out);
         return new ArrayList<>(out.values());

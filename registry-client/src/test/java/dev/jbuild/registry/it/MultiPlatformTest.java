@@ -24,6 +24,7 @@ import dev.jbuild.registry.TransferListener;
 import dev.jbuild.registry.it.RegistryServer.AccessLogEntry;
 import dev.jbuild.registry.it.TestImages.Image;
 import dev.jbuild.registry.it.TestImages.Layer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -135,5 +136,57 @@ class MultiPlatformTest {
             assertTrue(e.getMessage().contains(ref.familiar()), e.getMessage());
             assertTrue(s390.images().isEmpty());
         }
+    }
+
+    @Test
+    void aSecondPullOfAnUnchangedTagIsOneHead() throws Exception {
+        try (RegistryServer registry = RegistryServer.startWithAccessLog(tmp)) {
+            LocalStore source = LocalStore.open(tmp.resolve("source"));
+            Image amd = TestImages.write(source, AMD64, List.of(
+                    TestImages.layer(MediaTypes.OCI_LAYER_GZIP, "bin/app", "amd64 binary")));
+            Image arm = TestImages.write(source, ARM64, List.of(
+                    TestImages.layer(MediaTypes.OCI_LAYER_GZIP, "bin/app", "arm64 binary")));
+            Descriptor index = TestImages.writeIndex(source, List.of(amd, arm), List.of(AMD64, ARM64));
+            ImageReference ref = ImageReference.parse(registry.host() + "/t/head:1");
+            new ImagePusher(source, new RegistryClients(TestImages.localOptions()), new CountingListener()).push(index, ref);
+            LocalStore store = LocalStore.open(tmp.resolve("store"));
+
+            ImagePuller.Result first = pull(store, ref, Optional.of(ARM64), false);
+            assertFalse(first.upToDate());
+            int before = registry.accessLog().size();
+            ImagePuller.Result again = pull(store, ref, Optional.of(ARM64), false);
+            assertTrue(again.upToDate());
+            assertEquals(arm.manifest().digest(), again.target().digest());
+            List<AccessLogEntry> since = registry.accessLog().subList(before, registry.accessLog().size());
+            assertEquals(List.of("HEAD /v2/t/head/manifests/1"),
+                    since.stream().map(e -> e.method() + " " + e.path()).toList(), "one HEAD, no GET");
+
+            // Another platform of the same tag is not "up to date"; nor is the whole index.
+            ImagePuller.Result amdPull = pull(store, ref, Optional.of(AMD64), false);
+            assertFalse(amdPull.upToDate());
+            assertEquals(amd.manifest().digest(), amdPull.target().digest());
+            assertFalse(pull(store, ref, Optional.empty(), true).upToDate());
+            assertTrue(pull(store, ref, Optional.empty(), true).upToDate());
+
+            // A missing blob in the store means a real pull again.
+            Files.delete(store.blobs().path(amd.layers().get(0).digest()));
+            assertFalse(pull(store, ref, Optional.of(AMD64), false).upToDate());
+            assertTrue(store.blobs().has(amd.layers().get(0).digest()));
+
+            // The tag moving on in the registry means a real pull too.
+            Image newer = TestImages.write(source, AMD64, List.of(
+                    TestImages.layer(MediaTypes.OCI_LAYER_GZIP, "bin/app", "amd64 binary, newer")));
+            new ImagePusher(source, new RegistryClients(TestImages.localOptions()), new CountingListener())
+                    .push(newer.manifest(), ref);
+            ImagePuller.Result moved = pull(store, ref, Optional.of(AMD64), false);
+            assertFalse(moved.upToDate());
+            assertEquals(newer.manifest().digest(), moved.target().digest());
+        }
+    }
+
+    private static ImagePuller.Result pull(LocalStore store, ImageReference ref, Optional<Platform> platform,
+            boolean all) throws Exception {
+        return new ImagePuller(store, new RegistryClients(TestImages.localOptions()), new CountingListener())
+                .pull(ref, platform, all);
     }
 }
