@@ -59,6 +59,11 @@ public final class Main {
             err.println("jbuild: " + typo.get());
             return CommandLine.ExitCode.USAGE;
         }
+        Optional<String> misplaced = misplacedCommand(commands, args);
+        if (misplaced.isPresent()) {
+            err.println("jbuild: " + misplaced.get());
+            return CommandLine.ExitCode.USAGE;
+        }
         String[] effective = withImplicitBuild(commands, args);
         Optional<String> command = Arrays.stream(effective).filter(a -> !a.equals("--debug")).findFirst()
                 .filter(commands::contains).filter(c -> !c.equals("help"));
@@ -88,6 +93,22 @@ public final class Main {
                     .map(c -> "unknown command \"" + a + "\" (did you mean " + c + "?)");
         }
         return Optional.empty();
+    }
+
+    /**
+     * {@code jbuild --root DIR images} would otherwise build a context named "images": options that
+     * come before a command name at the end, where no such directory exists, are the command's.
+     */
+    static Optional<String> misplacedCommand(Set<String> commands, String[] args) {
+        if (args.length < 2 || !args[0].startsWith("-") || args[0].equals("--debug")) {
+            return Optional.empty();
+        }
+        String last = args[args.length - 1];
+        if (!commands.contains(last) || last.equals("build") || last.equals("help") || Files.exists(Path.of(last))) {
+            return Optional.empty();
+        }
+        List<String> options = Arrays.asList(args).subList(0, args.length - 1);
+        return Optional.of("options go after the command: jbuild " + last + " " + String.join(" ", options));
     }
 
     static String[] withImplicitBuild(Set<String> commands, String[] args) {

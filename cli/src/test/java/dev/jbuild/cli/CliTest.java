@@ -132,6 +132,13 @@ class CliTest {
     }
 
     @Test
+    void optionsBeforeACommandAreShownWhereTheyGo() {
+        Result r = run("--root", "/tmp/store", "images");
+        assertEquals(2, r.status());
+        assertEquals("jbuild: options go after the command: jbuild images --root /tmp/store\n", r.err());
+    }
+
+    @Test
     void unknownOptionsAreUsageErrors() {
         Result r = run("debug", "parse", "--bogus", "x");
         assertEquals(2, r.status());
