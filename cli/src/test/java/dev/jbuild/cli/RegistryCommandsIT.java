@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testkit.Required;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,23 +43,9 @@ class RegistryCommandsIT {
     record Run(int status, String out, String err) {
     }
 
-    private static void requireTool(String tool) {
-        boolean present = List.of("/usr/bin/", "/usr/sbin/", "/usr/local/bin/").stream()
-                .anyMatch(d -> Files.isExecutable(Path.of(d + tool)));
-        if (!present) {
-            String why = tool + " is not installed";
-            if ("1".equals(System.getenv("JBUILD_REQUIRE_PRIVILEGED"))) {
-                throw new AssertionError(why + " (JBUILD_REQUIRE_PRIVILEGED=1)");
-            }
-            Assumptions.abort(why);
-        }
-    }
-
     @BeforeEach
     void startRegistry() throws Exception {
-        requireTool("docker-registry");
-        requireTool("htpasswd");
-        requireTool("skopeo");
+        Required.tools("docker-registry", "htpasswd", "skopeo");
         Process h = new ProcessBuilder("htpasswd", "-Bbn", USER, PASSWORD).redirectErrorStream(true).start();
         String line = new String(h.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertTrue(h.waitFor(30, TimeUnit.SECONDS) && h.exitValue() == 0, line);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import dev.jbuild.layer.sys.Syscalls;
 import dev.jbuild.oci.Digest;
+import dev.jbuild.testkit.Required;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +26,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
-import org.junit.jupiter.api.Assumptions;
 
 /** Shared helpers of the layer writer tests: a tree with every kind of entry, processes, digests. */
 final class LayerWriterFixtures {
@@ -43,25 +43,6 @@ final class LayerWriterFixtures {
     static final Instant PAST = Instant.parse("2001-02-03T04:05:06.999999999Z");
 
     private LayerWriterFixtures() {
-    }
-
-    static boolean isRoot() {
-        try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** Skips without root, unless JBUILD_REQUIRE_PRIVILEGED=1 (as in CI), which makes it a failure. */
-    static void requireRoot(String why) {
-        if (isRoot()) {
-            return;
-        }
-        if ("1".equals(System.getenv("JBUILD_REQUIRE_PRIVILEGED"))) {
-            fail("needs root (" + why + ") and JBUILD_REQUIRE_PRIVILEGED=1 is set");
-        }
-        Assumptions.assumeTrue(false, "skipped: needs root (" + why + ")");
     }
 
     /**
@@ -116,7 +97,7 @@ final class LayerWriterFixtures {
         socket.bind(UnixDomainSocketAddress.of(root.resolve("socket")));
         Files.setLastModifiedTime(root.resolve("etc/hostname"), FileTime.from(PAST));
         Files.setLastModifiedTime(root.resolve("sizes/s1"), FileTime.from(FUTURE));
-        if (isRoot()) {
+        if (Required.isRoot()) {
             Syscalls.mknod(root.resolve("null"), Syscalls.S_IFCHR, 0666, Syscalls.makedev(1, 3));
             Syscalls.mknod(root.resolve("disk"), Syscalls.S_IFBLK, 0660, Syscalls.makedev(259, 1_000_000));
             setMode(root.resolve("null"), 0666); // mknod applies the umask

@@ -8,8 +8,6 @@ import static dev.jbuild.layer.LayerWriterFixtures.PAST;
 import static dev.jbuild.layer.LayerWriterFixtures.buildTree;
 import static dev.jbuild.layer.LayerWriterFixtures.decompress;
 import static dev.jbuild.layer.LayerWriterFixtures.describe;
-import static dev.jbuild.layer.LayerWriterFixtures.isRoot;
-import static dev.jbuild.layer.LayerWriterFixtures.requireRoot;
 import static dev.jbuild.layer.LayerWriterFixtures.run;
 import static dev.jbuild.layer.LayerWriterFixtures.sha256;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -19,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.layer.sys.Syscalls;
+import dev.jbuild.testkit.Required;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
@@ -82,7 +81,7 @@ class LayerWriterTreeTest {
         for (String f : List.of("sizes/s0", "sizes/s513", "sizes/s100000", "ünï/日本語/😀 smile.txt", LONG_255)) {
             assertArrayEquals(Files.readAllBytes(root.resolve(f)), Files.readAllBytes(out.resolve(f)), f);
         }
-        if (isRoot()) {
+        if (Required.isRoot()) {
             assertTrue(expected.stream().anyMatch(l -> l.startsWith("CHAR 666 0:0 0 ") && l.endsWith(" null dev 1,3")),
                     String.join("\n", expected));
             assertTrue(expected.stream().anyMatch(l -> l.startsWith("BLOCK 660 ") && l.endsWith("disk dev 259,1000000")));
@@ -162,7 +161,7 @@ class LayerWriterTreeTest {
         assertEquals(0, entries.get("etc/hostname").getModTime().toInstant().getNano(), "whole seconds");
         assertArrayEquals(Files.readAllBytes(root.resolve(LONG_100)), contents.get(LONG_100));
         assertEquals(100_000, contents.get("sizes/s100000").length);
-        if (isRoot()) {
+        if (Required.isRoot()) {
             assertTrue(entries.get("null").isCharacterDevice());
             assertEquals(1, entries.get("null").getDevMajor());
             assertEquals(3, entries.get("null").getDevMinor());
@@ -219,7 +218,7 @@ class LayerWriterTreeTest {
 
     @Test
     void devicesAndCapabilitiesNeedRoot() throws Exception {
-        requireRoot("mknod of device nodes and setting security.capability");
+        Required.root("mknod of device nodes and setting security.capability");
         Path root = Files.createDirectories(tmp.resolve("dev"));
         Syscalls.mknod(root.resolve("zero"), Syscalls.S_IFCHR, 0666, Syscalls.makedev(1, 5));
         Syscalls.mknod(root.resolve("whiteout"), Syscalls.S_IFCHR, 0, 0);

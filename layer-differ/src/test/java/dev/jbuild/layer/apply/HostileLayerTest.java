@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.oci.Digest;
+import dev.jbuild.testkit.Required;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -149,7 +150,7 @@ class HostileLayerTest {
     @MethodSource("corpus")
     void refusedAndNothingChanged(Case c, Setup setup) throws IOException {
         if (setup == Setup.OVERLAY_FRESH) {
-            Privileges.requireRoot("overlay whiteouts");
+            Required.root("overlay whiteouts");
         }
         prepare(setup);
         Map<String, String> sentinelBefore = Listing.of(sentinel);

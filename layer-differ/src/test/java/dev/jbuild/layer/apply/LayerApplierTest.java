@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.layer.sys.Syscalls;
 import dev.jbuild.oci.Digest;
+import dev.jbuild.testkit.Required;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -128,7 +129,7 @@ class LayerApplierTest {
 
     @Test
     void ownershipModesTimesAndXattrsAreKeptAsRoot() throws IOException {
-        Privileges.requireRoot("chown, device nodes and security.* xattrs");
+        Required.root("chown, device nodes and security.* xattrs");
         byte[] capability = {1, 0, 0, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0x80, 0, 0, 0, 0};
         Map<String, byte[]> pax = new LinkedHashMap<>();
         pax.put("SCHILY.xattr.security.capability", capability);
@@ -290,7 +291,7 @@ class LayerApplierTest {
 
     @Test
     void base256NumbersAsGnuTarWritesThem() throws IOException {
-        Privileges.requireRoot("chown to a large uid");
+        Required.root("chown to a large uid");
         byte[] h = RawTar.header("big-uid".getBytes(StandardCharsets.US_ASCII), '0', 0, 0644, "", 0, 0, 0);
         byte[] uid = {(byte) 0x80, 0, 0, 0, 0, 0x2d, (byte) 0xc6, (byte) 0xc0}; // 3,000,000
         System.arraycopy(uid, 0, h, 108, 8);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.layer.sys.Syscalls;
+import dev.jbuild.testkit.Required;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -108,7 +109,7 @@ class WhiteoutTest {
         assertEquals(new TreeSet<>(expected), flatListing.keySet());
         assertNoWhiteoutNames(flat);
 
-        Privileges.requireRoot("overlay lower dirs need mknod 0/0 and trusted.* xattrs");
+        Required.root("overlay lower dirs need mknod 0/0 and trusted.* xattrs");
         List<Path> lowers = new ArrayList<>();
         for (int i = 0; i < c.layers().size(); i++) {
             Path l = work.resolve("l" + i);
@@ -137,7 +138,7 @@ class WhiteoutTest {
 
     @Test
     void overlayWhiteoutsAreDevicesAndXattrs() throws IOException {
-        Privileges.requireRoot("overlay lower dirs");
+        Required.root("overlay lower dirs");
         Path l = work.resolve("l");
         ApplyResult r = Tars.apply(Tars.layer().dir("a").whiteout("a/.wh.f").dir("o").whiteout("o/.wh..wh..opq")
                 .whiteout(".wh.d").dir("d").file("d/new", "n").tar(), l, ApplyMode.OVERLAY);
@@ -154,7 +155,7 @@ class WhiteoutTest {
 
     @Test
     void userOverlayXattrs() throws IOException {
-        Privileges.requireRoot("mknod of whiteouts (unprivileged only since Linux 5.8)");
+        Required.root("mknod of whiteouts (unprivileged only since Linux 5.8)");
         Path l = work.resolve("l");
         Tars.apply(Tars.layer().dir("o").whiteout("o/.wh..wh..opq").tar(), l, ApplyMode.OVERLAY,
                 ApplyOptions.defaults().withOverlayXattrs(ApplyOptions.OverlayXattrs.USER));
@@ -193,7 +194,7 @@ class WhiteoutTest {
         try {
             Syscalls.mount("overlay", merged, "overlay", 1 /* MS_RDONLY */, "lowerdir=" + lowerdir);
         } catch (IOException e) {
-            Privileges.skipOrFail("cannot mount overlayfs here (" + e.getMessage() + ")");
+            Required.skipOrFail("cannot mount overlayfs here (" + e.getMessage() + ")");
         }
     }
 

@@ -2,7 +2,6 @@ package dev.jbuild.layer.diff;
 
 import dev.jbuild.layer.apply.Listing;
 
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jbuild.layer.apply.ApplyMode;
 import dev.jbuild.layer.apply.ApplyOptions;
@@ -17,35 +16,10 @@ import java.util.List;
 import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.junit.jupiter.api.Assumptions;
 
-/** Helpers for the differ tests: listings, tar names, applying layers, privilege checks. */
+/** Helpers for the differ tests: listings, tar names, applying layers. */
 final class DiffFixtures {
     private DiffFixtures() {
-    }
-
-    static void requireRoot(String why) {
-        if (root()) {
-            return;
-        }
-        if ("1".equals(System.getenv("JBUILD_REQUIRE_PRIVILEGED"))) {
-            fail("needs root (" + why + ") and JBUILD_REQUIRE_PRIVILEGED=1 is set");
-        }
-        Assumptions.abort("skipped: needs root (" + why + ")");
-    }
-
-    /** Effective uid 0, from /proc/self/status ("Uid: real effective saved fs"). */
-    static boolean root() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return line.split("\\s+")[2].equals("0");
-                }
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
     }
 
     /** Entry names of an uncompressed layer tar, in order, directories with a trailing slash. */

@@ -4,7 +4,6 @@ import static dev.jbuild.layer.diff.DiffFixtures.applyFlat;
 import static dev.jbuild.layer.diff.DiffFixtures.listing;
 import static dev.jbuild.layer.diff.DiffFixtures.mountedUnder;
 import static dev.jbuild.layer.diff.DiffFixtures.names;
-import static dev.jbuild.layer.diff.DiffFixtures.requireRoot;
 import static dev.jbuild.layer.diff.DiffFixtures.run;
 import static dev.jbuild.layer.diff.DiffFixtures.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,6 +16,7 @@ import dev.jbuild.layer.LayerOptions;
 import dev.jbuild.layer.LayerWriter;
 import dev.jbuild.layer.apply.ApplyOptions.OverlayXattrs;
 import dev.jbuild.layer.sys.Syscalls;
+import dev.jbuild.testkit.Required;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -109,7 +109,7 @@ class OverlayDifferTest {
 
     @Test
     void realOverlayUpperDirBecomesALayerThatReproducesTheMergedView() throws Exception {
-        requireRoot("mounts overlayfs");
+        Required.root("mounts overlayfs");
         Path l1 = Files.createDirectories(tmp.resolve("l1"));
         Path l2 = Files.createDirectories(tmp.resolve("l2"));
         lowerTrees(l1, l2);
@@ -141,7 +141,7 @@ class OverlayDifferTest {
 
     @Test
     void redirectDirIsRefusedWithAMessageSayingHowToMount() throws Exception {
-        requireRoot("mounts overlayfs");
+        Required.root("mounts overlayfs");
         Path l1 = Files.createDirectories(tmp.resolve("l1"));
         Path l2 = Files.createDirectories(tmp.resolve("l2"));
         write(l1.resolve("dir/a"), "a");
@@ -156,7 +156,7 @@ class OverlayDifferTest {
 
     @Test
     void metacopyIsRefused() throws Exception {
-        requireRoot("mounts overlayfs");
+        Required.root("mounts overlayfs");
         Path l1 = Files.createDirectories(tmp.resolve("l1"));
         Path l2 = Files.createDirectories(tmp.resolve("l2"));
         write(l1.resolve("file"), "content");
@@ -170,7 +170,7 @@ class OverlayDifferTest {
 
     @Test
     void lowerViewDecidesWhichWhiteoutsAndOpaqueDirsAreKept() throws Exception {
-        requireRoot("creates whiteout devices and trusted.* xattrs");
+        Required.root("creates whiteout devices and trusted.* xattrs");
         Path l1 = Files.createDirectories(tmp.resolve("l1"));
         Path l2 = Files.createDirectories(tmp.resolve("l2"));
         Path upper = Files.createDirectories(tmp.resolve("upper"));

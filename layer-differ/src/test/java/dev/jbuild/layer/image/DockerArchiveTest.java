@@ -15,6 +15,7 @@ import dev.jbuild.oci.Manifest;
 import dev.jbuild.oci.Platform;
 import dev.jbuild.oci.store.LocalStore;
 import dev.jbuild.oci.transfer.LayoutTransfer;
+import dev.jbuild.testkit.Required;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,14 +32,7 @@ class DockerArchiveTest {
     Path dir;
 
     private String run(String... cmd) throws Exception {
-        boolean present = List.of(System.getenv("PATH").split(":")).stream()
-                .anyMatch(d -> Files.isExecutable(Path.of(d, cmd[0])));
-        if (!present) {
-            if ("1".equals(System.getenv("JBUILD_REQUIRE_PRIVILEGED"))) {
-                throw new AssertionError(cmd[0] + " is required but not installed");
-            }
-            Assumptions.abort(cmd[0] + " is not installed");
-        }
+        Required.tools(cmd[0]);
         Path out = dir.resolve("cmd.out");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));

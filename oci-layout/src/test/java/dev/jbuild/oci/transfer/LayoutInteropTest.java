@@ -15,6 +15,7 @@ import dev.jbuild.oci.MediaTypes;
 import dev.jbuild.oci.Platform;
 import dev.jbuild.oci.RootFs;
 import dev.jbuild.oci.store.LocalStore;
+import dev.jbuild.testkit.Required;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -64,7 +65,7 @@ class LayoutInteropTest {
 
     @Test
     void exportedLayoutsAreReadByTheRealTools() throws Exception {
-        RealTools.require("skopeo", "umoci", "oci-image-tool");
+        Required.tools("skopeo", "umoci", "oci-image-tool");
         LocalStore store = LocalStore.open(dir.resolve("store"));
         Descriptor app = image(store, "app:1", "hello from jbuild\n");
         image(store, "other:2", "another image\n");
@@ -88,7 +89,7 @@ class LayoutInteropTest {
 
     @Test
     void layoutsWrittenBySkopeoImportWithTheSameDigests() throws Exception {
-        RealTools.require("skopeo");
+        Required.tools("skopeo");
         LocalStore store = LocalStore.open(dir.resolve("store"));
         Descriptor app = image(store, "app:1", "round trip\n");
         Path out = dir.resolve("out");
@@ -110,7 +111,7 @@ class LayoutInteropTest {
 
     @Test
     void ociArchivesRoundTripAndSkopeoReadsThem() throws Exception {
-        RealTools.require("skopeo");
+        Required.tools("skopeo");
         LocalStore store = LocalStore.open(dir.resolve("store"));
         Descriptor app = image(store, "localhost:5000/team/app:3", "archived\n");
         Path archive = dir.resolve("app.tar");

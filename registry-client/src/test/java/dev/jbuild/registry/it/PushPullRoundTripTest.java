@@ -27,6 +27,7 @@ import dev.jbuild.registry.RegistryException;
 import dev.jbuild.registry.RegistryOptions;
 import dev.jbuild.registry.it.RegistryServer.AccessLogEntry;
 import dev.jbuild.registry.it.TestImages.Image;
+import dev.jbuild.testkit.Required;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -281,7 +282,7 @@ class PushPullRoundTripTest {
 
     /** When the zstd tool is installed, the pulled zstd layer must decompress to the tar its diffID names. */
     private void assertZstdDecodesToItsDiffId(LocalStore store, Descriptor layer, Digest diffId) throws Exception {
-        Optional<Path> zstd = RegistryServer.findTool("zstd");
+        Optional<Path> zstd = Required.find("zstd");
         if (zstd.isEmpty()) {
             return; // the registry round trip is checked by digest above; this only adds a second opinion
         }

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbuild.registry.it.TokenIssuer.TokenRequest;
+import dev.jbuild.testkit.Required;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -404,12 +405,12 @@ class RegistryFixturesTest {
   @Test
   void aMissingToolSkipsOrFailsDependingOnJbuildRequirePrivileged() {
     String name = "jbuild-no-such-tool-" + System.nanoTime();
-    assertTrue(RegistryServer.findTool(name).isEmpty());
+    assertTrue(Required.find(name).isEmpty());
     Class<? extends Throwable> expected =
         "1".equals(System.getenv("JBUILD_REQUIRE_PRIVILEGED"))
             ? org.opentest4j.AssertionFailedError.class
             : org.opentest4j.TestAbortedException.class;
-    Throwable t = assertThrows(expected, () -> RegistryServer.requireTool(name, "a test"));
+    Throwable t = assertThrows(expected, () -> Required.tool(name));
     assertTrue(t.getMessage().contains(name + " is not installed"), t.getMessage());
   }
 

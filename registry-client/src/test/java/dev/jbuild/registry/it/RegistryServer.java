@@ -2,6 +2,7 @@ package dev.jbuild.registry.it;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.jbuild.testkit.Required;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -16,13 +17,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real Debian {@code docker-registry} (distribution 2.8.2) serving on {@code 127.0.0.1} at a free
@@ -275,7 +273,7 @@ public final class RegistryServer implements AutoCloseable {
    * reports it ({@code sha256:...}).
    */
   public String seedWithSkopeo(Path ociLayoutDir, String tag, String repoAndTag) {
-    Path skopeo = requireTool("skopeo", "seeding the registry with an image");
+    Path skopeo = Required.tool("skopeo");
     Path digestFile = dir.resolve("skopeo-digest-" + System.nanoTime());
     List<String> cmd = new ArrayList<>();
     cmd.add(skopeo.toString());
@@ -350,7 +348,7 @@ public final class RegistryServer implements AutoCloseable {
 
   private static RegistryServer launch(
       Path workDir, Mode mode, String user, String password, TokenIssuer issuer, Options options) {
-    Path binary = requireTool("docker-registry", "running a real registry");
+    Path binary = Required.tool("docker-registry");
     try {
       Files.createDirectories(workDir);
       Path dir = Files.createTempDirectory(workDir, "registry-");
@@ -494,7 +492,7 @@ public final class RegistryServer implements AutoCloseable {
   }
 
   private static void writeHtpasswd(Path file, String user, String password) throws IOException {
-    Path htpasswd = requireTool("htpasswd", "the registry's Basic auth (apt-get install apache2-utils)");
+    Path htpasswd = Required.tool("htpasswd");
     ProcessResult r =
         run(
             List.of(htpasswd.toString(), "-Bbn", user, password),
@@ -506,41 +504,6 @@ public final class RegistryServer implements AutoCloseable {
     Files.writeString(file, r.output.strip() + "\n", UTF_8);
   }
 
-  /** Finds {@code name} on PATH (or /usr/bin, /usr/sbin); skips or fails the test when absent. */
-  static Path requireTool(String name, String purpose) {
-    Optional<Path> found = findTool(name);
-    if (found.isPresent()) {
-      return found.get();
-    }
-    String message =
-        name + " is not installed (needed for " + purpose + "); see the packages list in .ci/run";
-    if ("1".equals(System.getenv("JBUILD_REQUIRE_PRIVILEGED"))) {
-      Assertions.fail(message + " [JBUILD_REQUIRE_PRIVILEGED=1, so this is a failure, not a skip]");
-    }
-    Assumptions.abort(message);
-    throw new AssertionError("unreachable");
-  }
-
-  static Optional<Path> findTool(String name) {
-    List<String> dirs = new ArrayList<>();
-    String path = System.getenv("PATH");
-    if (path != null) {
-      for (String d : path.split(java.io.File.pathSeparator)) {
-        if (!d.isEmpty()) {
-          dirs.add(d);
-        }
-      }
-    }
-    dirs.add("/usr/bin");
-    dirs.add("/usr/sbin");
-    for (String d : dirs) {
-      Path p = Path.of(d, name);
-      if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-        return Optional.of(p);
-      }
-    }
-    return Optional.empty();
-  }
 
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -20,6 +20,7 @@ import dev.jbuild.registry.ImagePuller;
 import dev.jbuild.registry.ImagePusher;
 import dev.jbuild.registry.RegistryClients;
 import dev.jbuild.registry.it.TestImages.Image;
+import dev.jbuild.testkit.Required;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +42,7 @@ class SkopeoInteropTest {
 
     @Test
     void whatJbuildPushesSkopeoCopiesWithTheSameDigests() throws Exception {
-        Path skopeo = RegistryServer.requireTool("skopeo", "interop with skopeo");
+        Path skopeo = Required.tool("skopeo");
         try (RegistryServer registry = RegistryServer.start(tmp)) {
             LocalStore source = LocalStore.open(tmp.resolve("source"));
             ImageReference ref = ImageReference.parse(registry.host() + "/t/jbuild-pushed:1");
@@ -95,7 +96,7 @@ class SkopeoInteropTest {
 
     @Test
     void whatSkopeoPushesAsDockerSchema2JbuildPulls() throws Exception {
-        Path skopeo = RegistryServer.requireTool("skopeo", "interop with skopeo");
+        Path skopeo = Required.tool("skopeo");
         try (RegistryServer registry = RegistryServer.start(tmp)) {
             LocalStore built = LocalStore.open(tmp.resolve("built"));
             ImageReference local = ImageReference.parse("jbuild.test/interop/docker:v1");

@@ -10,6 +10,7 @@ import dev.jbuild.registry.RegistryClient;
 import dev.jbuild.registry.RegistryException;
 import dev.jbuild.registry.RegistryOptions;
 import dev.jbuild.registry.TransferProgress;
+import dev.jbuild.testkit.Required;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,7 +24,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,17 +41,6 @@ class TlsRegistryTest {
     private Process registry;
     private String host;
 
-    private static void require(String tool) {
-        boolean present = List.of("/usr/bin/", "/usr/sbin/", "/usr/local/bin/").stream()
-                .anyMatch(d -> Files.isExecutable(Path.of(d + tool)));
-        if (!present) {
-            if ("1".equals(System.getenv("JBUILD_REQUIRE_PRIVILEGED"))) {
-                throw new AssertionError(tool + " is not installed (JBUILD_REQUIRE_PRIVILEGED=1)");
-            }
-            Assumptions.abort(tool + " is not installed");
-        }
-    }
-
     private void run(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -60,8 +49,7 @@ class TlsRegistryTest {
 
     @BeforeEach
     void start() throws Exception {
-        require("docker-registry");
-        require("openssl");
+        Required.tools("docker-registry", "openssl");
         run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                 "-keyout", "key.pem", "-out", "cert.pem", "-days", "2", "-subj", "/CN=127.0.0.1",
                 "-addext", "subjectAltName=IP:127.0.0.1");

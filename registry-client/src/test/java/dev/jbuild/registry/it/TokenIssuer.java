@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.jbuild.testkit.Required;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -632,7 +633,7 @@ public final class TokenIssuer implements AutoCloseable {
   private static void generateKeyPair(Path keystore, String cn) {
     Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
     if (!Files.isExecutable(keytool)) {
-      keytool = RegistryServer.requireTool("keytool", "the token issuer's key and certificate");
+      keytool = Required.tool("keytool");
     }
     List<String> cmd =
         List.of(
