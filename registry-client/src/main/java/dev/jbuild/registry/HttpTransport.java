@@ -50,6 +50,7 @@ final class HttpTransport {
         }
     }
     private static final int MAX_REDIRECTS = 5;
+    private static final int CONNECT_ATTEMPTS = 3;
 
     /** A request body that can be produced again for a retry, or not. */
     interface Body {
@@ -282,7 +283,11 @@ final class HttpTransport {
                     // An untrusted certificate does not fix itself: say so at once, and how to trust it.
                     throw untrusted(request, e);
                 }
-                if (!replayable || attempt >= retry.attempts() || e instanceof InterruptedIOException
+                // Nothing listening is asked twice more, not the whole policy: a mistyped host or port
+                // should fail in a second or two, while a registry that restarts gets a moment.
+                int allowed = e instanceof ConnectException ? Math.min(retry.attempts(), CONNECT_ATTEMPTS)
+                        : retry.attempts();
+                if (!replayable || attempt >= allowed || e instanceof InterruptedIOException
                         && !(e instanceof HttpTimeoutException)) {
                     throw e instanceof RegistryException ? e : unreachableDuring(request, e);
                 }

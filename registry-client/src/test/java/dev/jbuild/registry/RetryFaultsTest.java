@@ -132,4 +132,20 @@ class RetryFaultsTest extends FakeRegistryTest {
         assertTrue(log.warned("rate limited"), log.warnings.toString());
         assertTrue(log.warned("asked to wait 86400 s, waiting at most 1.0 s"), log.warnings.toString());
     }
+
+    @Test
+    void nothingListeningFailsAfterThreeTriesWithTheReason() throws Exception {
+        int port;
+        try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+            port = closed.getLocalPort();
+        }
+        RegistryOptions options = FakeRegistry.options(log).withRetry(
+                new RetryPolicy(6, Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofSeconds(1)));
+        RegistryClient client = RegistryClient.open("127.0.0.1:" + port, options);
+        RegistryException e = assertThrows(RegistryException.class, () -> client.getManifest("app", "1"));
+        assertTrue(e.getMessage().contains("127.0.0.1:" + port) && e.getMessage().contains("ConnectException"),
+                e.getMessage());
+        assertEquals(2, log.warnings.stream().filter(w -> w.contains("ConnectException")).count(),
+                "two retries, three tries in all: " + log.warnings);
+    }
 }
