@@ -29,6 +29,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
 /**
@@ -147,9 +148,15 @@ final class HttpTransport {
         // The HTTPS and token clients are made on first use: their TLS set-up (the trust store,
         // certs.d) costs a good part of a second that a loopback registry never needs.
         this.https = new Lazy<>(() -> {
+            SSLContext tls;
+            try {
+                tls = TlsContexts.forHost(apiHost, options.certDirs(), insecure);
+            } catch (IOException e) {
+                // A configuration error, not a network one: final, never retried.
+                throw new RegistryException(registry + ": " + e.getMessage(), 0, Optional.empty());
+            }
             HttpClient.Builder hb = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-                    .connectTimeout(Duration.ofSeconds(30))
-                    .sslContext(TlsContexts.forHost(apiHost, options.certDirs(), insecure));
+                    .connectTimeout(Duration.ofSeconds(30)).sslContext(tls);
             if (proxies.configured()) {
                 hb.proxy(proxies);
             }
@@ -279,6 +286,9 @@ final class HttpTransport {
             try {
                 r = exchange(uri, b.build(), request.what(), moved);
             } catch (IOException e) {
+                if (e instanceof RegistryException alreadyFinal) {
+                    throw alreadyFinal;
+                }
                 if (isCertificateFailure(e)) {
                     // An untrusted certificate does not fix itself: say so at once, and how to trust it.
                     throw untrusted(request, e);
@@ -486,10 +496,16 @@ final class HttpTransport {
     }
 
     private RegistryException untrusted(Request request, IOException e) {
-        RegistryException x = new RegistryException(registry + ": " + request.what() + ": the registry's TLS certificate "
-                + "is not trusted (" + describe(e) + "); put its CA certificate in /etc/docker/certs.d/" + apiHost
-                + "/ca.crt or ~/.config/jbuild/certs.d/" + apiHost + "/ca.crt, or name the registry insecure "
-                + "(--insecure-registry " + registry + ")", 0, Optional.empty());
+        String dirs = "/etc/docker/certs.d/" + apiHost + "/ or ~/.config/jbuild/certs.d/" + apiHost + "/";
+        String m = String.valueOf(e.getMessage());
+        // The server's alert tells its refusal of us apart from ours of it.
+        String what = m.contains("bad_certificate") || m.contains("certificate_required")
+                ? "the registry asks for a client certificate and refused ours, or we had none ("
+                        + describe(e) + "); put client.cert and client.key in " + dirs
+                : "the registry's TLS certificate is not trusted (" + describe(e) + "); put its CA certificate in "
+                        + dirs + "ca.crt, or name the registry insecure (--insecure-registry " + registry + ")";
+        RegistryException x = new RegistryException(registry + ": " + request.what() + ": " + what, 0,
+                Optional.empty());
         x.initCause(e);
         return x;
     }

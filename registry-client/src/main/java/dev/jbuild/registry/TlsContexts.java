@@ -8,14 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.SSLContext;
-import java.security.SecureRandom;
 import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLContextSpi;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLServerSocketFactory;
@@ -26,9 +28,10 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * The TLS trust for one registry: the JVM's trust store plus the CA certificates ({@code *.crt})
- * in {@code <certDir>/<host[:port]>/}, as docker reads {@code /etc/docker/certs.d}; or no checks
- * at all for a registry the user named insecure. Host names are still verified for trusted
+ * The TLS set-up for one registry, as docker reads {@code /etc/docker/certs.d/<host[:port]>/}: the
+ * JVM's trust store plus the CA certificates there ({@code *.crt}), or no checks at all for a
+ * registry the user named insecure; and client certificates ({@code NAME.cert} with
+ * {@code NAME.key}) for registries that ask for one. Host names are still verified for trusted
  * registries: the JDK does that inside its own trust manager, which every path here ends in.
  */
 final class TlsContexts {
@@ -94,37 +97,71 @@ final class TlsContexts {
 
     static SSLContext forHost(String hostPort, List<Path> certDirs, boolean insecure) throws IOException {
         try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            if (insecure) {
-                ctx.init(null, new TrustManager[] {new TrustAll()}, null);
-                return ctx;
-            }
-            KeyStore extra = KeyStore.getInstance(KeyStore.getDefaultType());
-            extra.load(null, null);
-            int n = 0;
+            List<Path> hostDirs = new ArrayList<>();
             for (Path dir : certDirs) {
                 Path hostDir = dir.resolve(hostPort.replace("[", "").replace("]", ""));
-                if (!Files.isDirectory(hostDir)) {
-                    continue;
+                if (Files.isDirectory(hostDir)) {
+                    hostDirs.add(hostDir);
                 }
-                try (DirectoryStream<Path> files = Files.newDirectoryStream(hostDir, "*.crt")) {
-                    for (Path f : files) {
-                        for (Certificate c : read(f)) {
-                            extra.setCertificateEntry("jbuild-" + n++, c);
+            }
+            KeyManager[] clientKeys = clientKeys(hostDirs);
+            TrustManager trust;
+            if (insecure) {
+                trust = new TrustAll();
+            } else {
+                KeyStore cas = KeyStore.getInstance(KeyStore.getDefaultType());
+                cas.load(null, null);
+                int n = 0;
+                for (Path hostDir : hostDirs) {
+                    try (DirectoryStream<Path> files = Files.newDirectoryStream(hostDir, "*.crt")) {
+                        for (Path f : files) {
+                            for (Certificate c : read(f)) {
+                                cas.setCertificateEntry("jbuild-" + n++, c);
+                            }
                         }
                     }
                 }
+                if (n == 0 && clientKeys == null) {
+                    return SSLContext.getDefault();
+                }
+                trust = n == 0 ? trustManager(null) : new EitherTrust(trustManager(null), trustManager(cas));
             }
-            if (n == 0) {
-                return SSLContext.getDefault();
-            }
-            X509ExtendedTrustManager jvm = trustManager(null);
-            X509ExtendedTrustManager own = trustManager(extra);
-            ctx.init(null, new TrustManager[] {new EitherTrust(jvm, own)}, null);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(clientKeys, new TrustManager[] {trust}, null);
             return ctx;
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot set up TLS for " + hostPort + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The client certificates of a host, as docker finds them: each {@code NAME.cert} with its key
+     * in {@code NAME.key} beside it (a certificate without its key is an error, as in docker).
+     */
+    private static KeyManager[] clientKeys(List<Path> hostDirs) throws IOException, GeneralSecurityException {
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        char[] none = new char[0];
+        int n = 0;
+        for (Path hostDir : hostDirs) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(hostDir, "*.cert")) {
+                for (Path cert : files) {
+                    String name = cert.getFileName().toString();
+                    Path key = cert.resolveSibling(name.substring(0, name.length() - ".cert".length()) + ".key");
+                    if (!Files.isRegularFile(key)) {
+                        throw new IOException(cert + ": client certificate without its key (" + key.getFileName() + ")");
+                    }
+                    List<? extends Certificate> chain = read(cert);
+                    keys.setKeyEntry("client-" + n++, PemKeys.read(key), none, chain.toArray(Certificate[]::new));
+                }
+            }
+        }
+        if (n == 0) {
+            return null;
+        }
+        KeyManagerFactory f = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        f.init(keys, none);
+        return f.getKeyManagers();
     }
 
     private static List<? extends Certificate> read(Path f) throws IOException {

@@ -32,7 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The real docker-registry serving TLS on loopback with a self-signed certificate (made with
  * openssl): a plain-HTTP first try is turned away and the client moves to HTTPS; the certificate
  * is refused at once with a message saying how to trust it; a CA file in a certs.d directory
- * makes it trusted; naming the registry insecure skips the check.
+ * makes it trusted; naming the registry insecure skips the check. With client certificates
+ * required: refused without one, accepted with client.cert/client.key in certs.d, the key in any
+ * of openssl's PEM forms.
  */
 class TlsRegistryTest {
     @TempDir
@@ -48,8 +50,16 @@ class TlsRegistryTest {
     }
 
     @BeforeEach
-    void start() throws Exception {
+    void tools() {
         Required.tools("docker-registry", "openssl");
+    }
+
+    private void start() throws Exception {
+        start(false);
+    }
+
+    /** Starts the registry; {@code clientCerts} makes it require client certificates signed by ca.pem. */
+    private void start(boolean clientCerts) throws Exception {
         run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                 "-keyout", "key.pem", "-out", "cert.pem", "-days", "2", "-subj", "/CN=127.0.0.1",
                 "-addext", "subjectAltName=IP:127.0.0.1");
@@ -61,7 +71,8 @@ class TlsRegistryTest {
         Files.writeString(dir.resolve("config.yml"), String.join("\n", "version: 0.1", "log: {level: warn}",
                 "storage:", "  filesystem: {rootdirectory: " + dir.resolve("data") + "}", "http:",
                 "  addr: " + host, "  secret: jbuild-test",
-                "  tls: {certificate: " + dir.resolve("cert.pem") + ", key: " + dir.resolve("key.pem") + "}", ""));
+                "  tls: {certificate: " + dir.resolve("cert.pem") + ", key: " + dir.resolve("key.pem")
+                        + (clientCerts ? ", clientcas: [" + dir.resolve("ca.pem") + "]" : "") + "}", ""));
         registry = new ProcessBuilder("docker-registry", "serve", dir.resolve("config.yml").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
         for (int i = 0; ; i++) {
@@ -100,7 +111,8 @@ class TlsRegistryTest {
     }
 
     @Test
-    void anUntrustedCertificateIsRefusedAtOnceWithAWayOut() {
+    void anUntrustedCertificateIsRefusedAtOnceWithAWayOut() throws Exception {
+        start();
         long start = System.nanoTime();
         RegistryException e = assertThrows(RegistryException.class,
                 () -> RegistryClient.open(host, noCertDirs()).ping());
@@ -111,6 +123,7 @@ class TlsRegistryTest {
 
     @Test
     void aCaFileInCertsDMakesItTrusted() throws Exception {
+        start();
         Path certsD = dir.resolve("certs.d");
         Files.createDirectories(certsD.resolve(host));
         Files.copy(dir.resolve("cert.pem"), certsD.resolve(host).resolve("ca.crt"));
@@ -119,6 +132,69 @@ class TlsRegistryTest {
 
     @Test
     void anInsecureRegistrySkipsTheCheck() throws Exception {
+        start();
         pushAndPullABlob(noCertDirs().withInsecureRegistries(Set.of(host)));
+    }
+
+    /** A CA (ca.pem) and a client certificate it signs, the key made by {@code keyCommand} in one of openssl's forms. */
+    private void clientCertificate(String... keyCommand) throws Exception {
+        run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=jbuild-test-ca");
+        signedClientCertificate(keyCommand);
+    }
+
+    private void signedClientCertificate(String... keyCommand) throws Exception {
+        run(keyCommand);
+        run("openssl", "req", "-new", "-key", "client.key", "-out", "client.csr", "-subj", "/CN=jbuild-client");
+        run("openssl", "x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                "-CAcreateserial", "-out", "client.cert", "-days", "2");
+    }
+
+    /** certs.d with the registry's certificate as the CA for this host, and optionally the client pair. */
+    private Path certsD(boolean withClientCertificate) throws IOException {
+        Path certsD = dir.resolve("certs.d");
+        Path hostDir = Files.createDirectories(certsD.resolve(host));
+        Files.copy(dir.resolve("cert.pem"), hostDir.resolve("ca.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        if (withClientCertificate) {
+            Files.copy(dir.resolve("client.cert"), hostDir.resolve("client.cert"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(dir.resolve("client.key"), hostDir.resolve("client.key"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return certsD;
+    }
+
+    @Test
+    void aRegistryAskingForAClientCertificateGetsTheOneInCertsD() throws Exception {
+        clientCertificate("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                "-out", "client.key");
+        start(true);
+        Path without = certsD(false);
+        RegistryException e = assertThrows(RegistryException.class,
+                () -> RegistryClient.open(host, RegistryOptions.defaults().withCertDirs(List.of(without))).ping());
+        assertTrue(e.getMessage().contains("client certificate"), e.getMessage());
+        pushAndPullABlob(RegistryOptions.defaults().withCertDirs(List.of(certsD(true))));
+    }
+
+    @Test
+    void clientKeysInTheOlderPemFormsAreRead() throws Exception {
+        clientCertificate("openssl", "genrsa", "-traditional", "-out", "client.key", "2048");
+        assertTrue(Files.readString(dir.resolve("client.key")).contains("BEGIN RSA PRIVATE KEY"));
+        start(true);
+        pushAndPullABlob(RegistryOptions.defaults().withCertDirs(List.of(certsD(true))));
+
+        signedClientCertificate("openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "client.key");
+        assertTrue(Files.readString(dir.resolve("client.key")).contains("BEGIN EC PRIVATE KEY"));
+        pushAndPullABlob(RegistryOptions.defaults().withCertDirs(List.of(certsD(true))));
+    }
+
+    @Test
+    void aClientCertificateWithoutItsKeyIsAnError() throws Exception {
+        start();
+        Path certsD = certsD(false);
+        Files.copy(dir.resolve("cert.pem"), certsD.resolve(host).resolve("client.cert"));
+        IOException e = assertThrows(IOException.class,
+                () -> RegistryClient.open(host, RegistryOptions.defaults().withCertDirs(List.of(certsD))).ping());
+        assertTrue(e.getMessage().contains("without its key"), e.getMessage());
     }
 }
