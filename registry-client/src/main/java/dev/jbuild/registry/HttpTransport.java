@@ -30,7 +30,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 
 /**
  * HTTP for one registry host: picks the scheme (HTTPS; plain HTTP for loopback and insecure
@@ -157,28 +156,19 @@ final class HttpTransport {
             }
             HttpClient.Builder hb = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
                     .connectTimeout(Duration.ofSeconds(30)).sslContext(tls);
-            if (proxies.configured()) {
-                hb.proxy(proxies);
-            }
-            return hb.build();
+            return proxies.configure(hb).build();
         });
         // Plain HTTP stays on HTTP/1.1: an h2c upgrade attempt confuses some registries and proxies.
         HttpClient.Builder pb = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(30))
                 .sslContext(TlsContexts.none()).sslParameters(new javax.net.ssl.SSLParameters());
-        if (proxies.configured()) {
-            pb.proxy(proxies);
-        }
-        this.http = pb.build();
+        this.http = proxies.configure(pb).build();
         boolean plainAllowed = insecure || Hosts.isLoopback(apiHost);
         this.authorizer = new Authorizer(registry, options.credentials(), insecure,
                 new Lazy<>(() -> {
                     HttpClient.Builder tb = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
                             .connectTimeout(Duration.ofSeconds(30));
-                    if (proxies.configured()) {
-                        tb.proxy(proxies);
-                    }
-                    return tb.build();
+                    return proxies.configure(tb).build();
                 }),
                 options.idleTimeout(), options.log());
         if (!plainAllowed) {
@@ -216,19 +206,17 @@ final class HttpTransport {
     private URI probe() throws IOException {
         URI tls = URI.create("https://" + apiHost);
         try {
-            HttpResponse<Void> r = https.get().send(HttpRequest.newBuilder(tls.resolve("/v2/")).timeout(Duration.ofSeconds(10))
-                    .GET().build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> r = https.get().send(HttpRequest.newBuilder(tls.resolve("/v2/"))
+                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.discarding());
             options.log().debug(registry + " speaks HTTPS (" + r.statusCode() + ")");
             return tls;
-        } catch (SSLException | ConnectException | HttpTimeoutException e) {
-            options.log().debug(registry + " does not speak HTTPS (" + e.getClass().getSimpleName() + "); using HTTP");
-            return URI.create("http://" + apiHost);
+        } catch (RegistryException e) {
+            throw e; // the TLS set-up itself is wrong: no protocol will fix that
         } catch (IOException e) {
-            // e.g. "Unsupported or unrecognized SSL message" surfaces as a plain IOException on some JDKs
-            if (String.valueOf(e.getMessage()).contains("SSL") || e.getCause() instanceof SSLException) {
-                return URI.create("http://" + apiHost);
-            }
-            throw unreachable(e);
+            // As docker does for insecure registries: whatever goes wrong over HTTPS, try plain HTTP;
+            // if that fails too, the request itself says why.
+            options.log().debug(registry + " did not answer HTTPS (" + describe(e) + "); using HTTP");
+            return URI.create("http://" + apiHost);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while contacting " + registry);
@@ -243,10 +231,6 @@ final class HttpTransport {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    private IOException unreachable(IOException e) {
-        return new RegistryException(registry + ": cannot reach the registry: " + describe(e), 0, Optional.empty());
     }
 
     /**
