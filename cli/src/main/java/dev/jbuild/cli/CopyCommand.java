@@ -7,6 +7,7 @@ import dev.jbuild.oci.Platform;
 import dev.jbuild.oci.store.LocalStore;
 import dev.jbuild.oci.transfer.LayoutArchive;
 import dev.jbuild.oci.transfer.LayoutTransfer;
+import dev.jbuild.registry.ImageCopier;
 import dev.jbuild.registry.ImagePuller;
 import dev.jbuild.registry.ImagePusher;
 import dev.jbuild.registry.RegistryClients;
@@ -32,7 +33,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code jbuild copy SRC DST}: an image from any location to any other, in skopeo's transport
- * syntax. The image passes through the local store when one end is the store, and otherwise
+ * syntax. Registry to registry, blobs stream from one to the other (or are mounted within one
+ * registry). Otherwise the image passes through the local store when one end is the store, and
  * through a staging layout under the store's root that is deleted afterwards, so a copy between
  * two outside locations leaves the store as it was.
  */
@@ -78,6 +80,9 @@ final class CopyCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ProgressPrinter progress = registry.progress(err);
         RegistryClients clients = registry.clients(err);
+        if (src.kind() == ImageLocation.Kind.DOCKER && dst.kind() == ImageLocation.Kind.DOCKER) {
+            return registryToRegistry(src.reference().orElseThrow(), dst.reference().orElseThrow(), clients, progress);
+        }
         boolean viaMain = src.kind() == ImageLocation.Kind.STORE || dst.kind() == ImageLocation.Kind.STORE;
         Path staging = viaMain ? null : Files.createDirectories(main.root().resolve("tmp"))
                 .resolve("copy-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
@@ -100,6 +105,24 @@ final class CopyCommand implements Callable<Integer> {
                 deleteTree(staging);
             }
         }
+    }
+
+    /** Registry to registry: blobs stream from one to the other (or are mounted); nothing touches the disk. */
+    private Integer registryToRegistry(ImageReference from, ImageReference to, RegistryClients clients,
+            ProgressPrinter progress) throws IOException {
+        Optional<Platform> p = Optional.ofNullable(platform).map(PullCommand::platform);
+        ImageCopier.Result r;
+        try {
+            r = new ImageCopier(clients, progress).copy(from, to, p, allPlatforms);
+        } finally {
+            progress.done();
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(to.familiar() + ": " + progress.summary(true) + " (" + Sizes.human(r.bytes()) + ")");
+        err.flush();
+        spec.commandLine().getOut().println(r.target().digest());
+        spec.commandLine().getOut().flush();
+        return 0;
     }
 
     /** Brings the image into {@code hub} and returns its name there. */
