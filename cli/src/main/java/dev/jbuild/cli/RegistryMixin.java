@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
  */
 final class RegistryMixin {
     @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
-            description = "Allow plain HTTP, or HTTPS without certificate checks, for this registry (repeatable; "
-                    + "also $JBUILD_INSECURE_REGISTRIES, comma-separated). Loopback registries always are.")
+            description = "Allow plain HTTP, or HTTPS without certificate checks, for this registry or address "
+                    + "range such as 10.0.0.0/8 (repeatable; also $JBUILD_INSECURE_REGISTRIES, comma-separated). "
+                    + "Loopback registries may use plain HTTP anyway.")
     List<String> insecure = new ArrayList<>();
 
     @Option(names = "--max-concurrent", paramLabel = "N", defaultValue = "4",

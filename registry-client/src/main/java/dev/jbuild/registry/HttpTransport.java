@@ -140,9 +140,8 @@ final class HttpTransport {
         this.registry = registry;
         this.apiHost = apiHost;
         this.options = options;
-        this.insecure = options.insecureRegistries().contains(registry)
-                || options.insecureRegistries().contains(apiHost)
-                || options.insecureRegistries().contains(Hosts.hostOnly(apiHost));
+        this.insecure = Hosts.namedInsecure(options.insecureRegistries(), registry)
+                || Hosts.namedInsecure(options.insecureRegistries(), apiHost);
         EnvProxySelector proxies = new EnvProxySelector(options.env());
         // The HTTPS and token clients are made on first use: their TLS set-up (the trust store,
         // certs.d) costs a good part of a second that a loopback registry never needs.
