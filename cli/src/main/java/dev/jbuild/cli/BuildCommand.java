@@ -15,8 +15,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code jbuild build}: reads, validates and plans the Dockerfile today; running the plan into an
- * image arrives with the build engine. Options that are not implemented yet say so instead of
- * being ignored.
+ * image arrives with the build engine (issue 5). Options other than the Dockerfile, target,
+ * build arguments and platform are accepted but not read yet: the whole command stops with "not
+ * implemented yet" before any of them could matter.
  */
 @Command(name = "build", mixinStandardHelpOptions = true,
         description = "Build an image from a Dockerfile and a context directory.",

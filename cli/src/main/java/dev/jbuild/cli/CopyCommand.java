@@ -1,5 +1,6 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.layer.apply.Trees;
 import dev.jbuild.layer.image.DockerArchive;
 import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.ImageReference;
@@ -12,19 +13,14 @@ import dev.jbuild.registry.ImagePuller;
 import dev.jbuild.registry.ImagePusher;
 import dev.jbuild.registry.RegistryClients;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -91,7 +87,6 @@ final class CopyCommand implements Callable<Integer> {
             ImageReference name = read(src, dst, hub, clients, progress);
             Descriptor target = hub.resolve(name).orElseThrow(() -> new UserError("no such image: " + source));
             Descriptor written = write(dst, hub, name, target, clients, progress);
-            progress.done();
             if (src.kind() == ImageLocation.Kind.DOCKER || dst.kind() == ImageLocation.Kind.DOCKER) {
                 err.println(progress.summary(dst.kind() == ImageLocation.Kind.DOCKER));
                 err.flush();
@@ -102,7 +97,7 @@ final class CopyCommand implements Callable<Integer> {
         } finally {
             progress.done();
             if (staging != null) {
-                deleteTree(staging);
+                Trees.deleteRecursively(staging);
             }
         }
     }
@@ -110,7 +105,7 @@ final class CopyCommand implements Callable<Integer> {
     /** Registry to registry: blobs stream from one to the other (or are mounted); nothing touches the disk. */
     private Integer registryToRegistry(ImageReference from, ImageReference to, RegistryClients clients,
             ProgressPrinter progress) throws IOException {
-        Optional<Platform> p = Optional.ofNullable(platform).map(PullCommand::platform);
+        Optional<Platform> p = PlatformArg.parse(platform);
         ImageCopier.Result r;
         try {
             r = new ImageCopier(clients, progress).copy(from, to, p, allPlatforms);
@@ -135,7 +130,7 @@ final class CopyCommand implements Callable<Integer> {
             }
             case DOCKER -> {
                 ImageReference ref = src.reference().orElseThrow();
-                Optional<Platform> p = Optional.ofNullable(platform).map(PullCommand::platform);
+                Optional<Platform> p = PlatformArg.parse(platform);
                 boolean namedBefore = hub.resolve(ref.withDefaultTag()).isPresent();
                 ImagePuller.Result r = new ImagePuller(hub, clients, progress).pull(ref, p, allPlatforms);
                 if (!namedBefore && dst.kind() == ImageLocation.Kind.STORE && dst.reference().isPresent()
@@ -201,11 +196,11 @@ final class CopyCommand implements Callable<Integer> {
             }
             case OCI_ARCHIVE -> {
                 ImageReference as = layoutName(name, dst.tag());
-                return writeAtomically(dst.path().orElseThrow(), out -> LayoutArchive.write(hub, name, as, out));
+                return ArchiveFiles.write(dst.path().orElseThrow(), out -> LayoutArchive.write(hub, name, as, out));
             }
             case DOCKER_ARCHIVE -> {
                 ImageReference as = dst.reference().orElse(name);
-                return writeAtomically(dst.path().orElseThrow(), out -> DockerArchive.write(hub, name, as, out));
+                return ArchiveFiles.write(dst.path().orElseThrow(), out -> DockerArchive.write(hub, name, as, out));
             }
             default -> throw new IllegalStateException();
         }
@@ -216,41 +211,10 @@ final class CopyCommand implements Callable<Integer> {
         return tag.map(name::withTag).orElse(name);
     }
 
-    @FunctionalInterface
-    private interface ArchiveWriter {
-        Descriptor write(OutputStream out) throws IOException;
-    }
-
-    private static Descriptor writeAtomically(Path target, ArchiveWriter writer) throws IOException {
-        Path abs = target.toAbsolutePath();
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
-        try {
-            Descriptor d;
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                d = writer.write(out);
-            }
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return d;
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
     private static Path existing(Path p) {
         if (!Files.isRegularFile(p)) {
             throw new UserError(p + ": no such file");
         }
         return p;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.layer.apply.Trees;
 import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.Json;
@@ -18,10 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -52,11 +51,7 @@ final class DebugWarmupCommand implements java.util.concurrent.Callable<Integer>
             store.images();
             store.blobs().write(json);
         } finally {
-            try (Stream<Path> s = Files.walk(tmp)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            Trees.deleteRecursively(tmp);
         }
         SSLContext.getDefault();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)

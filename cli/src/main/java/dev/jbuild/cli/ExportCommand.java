@@ -6,10 +6,7 @@ import dev.jbuild.oci.ImageReference;
 import dev.jbuild.oci.store.LocalStore;
 import dev.jbuild.oci.transfer.LayoutArchive;
 import dev.jbuild.oci.transfer.LayoutTransfer;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -50,34 +47,12 @@ final class ExportCommand implements Callable<Integer> {
         }
         Descriptor written = switch (format) {
             case "oci" -> LayoutTransfer.export(s, ref, destination);
-            case "oci-archive" -> writeArchive(out -> LayoutArchive.write(s, ref, out));
-            case "docker" -> writeArchive(out -> DockerArchive.write(s, ref, out));
+            case "oci-archive" -> ArchiveFiles.write(destination, out -> LayoutArchive.write(s, ref, out));
+            case "docker" -> ArchiveFiles.write(destination, out -> DockerArchive.write(s, ref, out));
             default -> throw new UserError("--format must be oci, oci-archive or docker (got " + format + ")");
         };
         spec.commandLine().getOut().println(written.digest());
         spec.commandLine().getOut().flush();
         return 0;
-    }
-
-    /** Writes an archive to a stream. */
-    @FunctionalInterface
-    private interface ArchiveWriter {
-        Descriptor write(OutputStream out) throws java.io.IOException;
-    }
-
-    /** Writes beside the destination and renames, so a failed export leaves no half archive. */
-    private Descriptor writeArchive(ArchiveWriter writer) throws Exception {
-        Path target = destination.toAbsolutePath();
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            Descriptor d;
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                d = writer.write(out);
-            }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return d;
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 }

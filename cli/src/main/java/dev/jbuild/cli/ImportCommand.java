@@ -62,12 +62,7 @@ final class ImportCommand implements Callable<Integer> {
         if (!Files.exists(source)) {
             throw new UserError(source + ": no such file or directory");
         }
-        Platform p;
-        try {
-            p = platform == null ? Platform.host() : Platform.parse(platform);
-        } catch (IllegalArgumentException e) {
-            throw new UserError("--platform: " + e.getMessage());
-        }
+        Platform p = PlatformArg.parse(platform).orElseGet(Platform::host);
         Optional<Instant> epoch = LayerOptions.parseSourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH"));
         LayerOptions options = LayerOptions.defaults().withSourceDateEpoch(epoch);
         ImageReference ref = StoreMixin.reference(name);

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Shows transfers: on a terminal, a bar per blob in flight with bytes and speed, redrawn in place;
  * otherwise one line per blob when it is done; or nothing. The summary line says what moved and
- * what was skipped ({@code 3 layers pushed, 2 mounted, 4 already present}).
+ * what was skipped ({@code 3 blobs pushed, 2 mounted, 4 already present}).
  */
 final class ProgressPrinter implements TransferListener {
     enum Mode {

@@ -48,7 +48,7 @@ final class PullCommand implements Callable<Integer> {
             throw new UserError("--platform and --all-platforms exclude each other");
         }
         ImageReference ref = StoreMixin.reference(image);
-        Optional<Platform> p = Optional.ofNullable(platform).map(PullCommand::platform);
+        Optional<Platform> p = PlatformArg.parse(platform);
         LocalStore s = store.open();
         PrintWriter err = spec.commandLine().getErr();
         ProgressPrinter progress = quiet ? new ProgressPrinter(err, ProgressPrinter.Mode.QUIET) : registry.progress(err);
@@ -66,13 +66,5 @@ final class PullCommand implements Callable<Integer> {
         out.println(r.target().digest());
         out.flush();
         return 0;
-    }
-
-    static Platform platform(String text) {
-        try {
-            return Platform.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new UserError("--platform: " + e.getMessage());
-        }
     }
 }

@@ -27,7 +27,7 @@ final class RegistryMixin {
     List<String> insecure = new ArrayList<>();
 
     @Option(names = "--max-concurrent", paramLabel = "N", defaultValue = "4",
-            description = "Blobs in flight at once per registry (default: ${DEFAULT-VALUE}).")
+            description = "Blobs in flight at once per image (default: ${DEFAULT-VALUE}).")
     int maxConcurrent;
 
     @Option(names = "--progress", paramLabel = "auto|tty|plain|quiet", defaultValue = "auto",

@@ -41,7 +41,6 @@ import java.util.List;
  */
 public final class LayerWriter implements Closeable {
     private final Compression compression;
-    private final LayerOptions options;
     private final OutputStream destination;
     private final DigestingOutputStream compressed;
     private final OutputStream compressor;
@@ -54,7 +53,6 @@ public final class LayerWriter implements Closeable {
 
     private LayerWriter(OutputStream destination, Compression compression, LayerOptions options) throws IOException {
         this.compression = compression;
-        this.options = options;
         this.destination = destination;
         this.compressed = new DigestingOutputStream(destination);
         int level = options.levelFor(compression);
@@ -223,11 +221,6 @@ public final class LayerWriter implements Closeable {
                 // the original failure is what the caller needs to see
             }
         }
-    }
-
-    /** The options this writer was opened with. */
-    public LayerOptions options() {
-        return options;
     }
 
     private interface Body {

@@ -81,8 +81,9 @@ final class Authorizer {
     }
 
     /**
-     * Takes a 401's challenges. Returns whether trying again can help: a new scheme was learned,
-     * scopes were added, or the cached token was dropped. {@code scopes} may grow.
+     * Takes a 401's challenges and drops the cached token. Returns whether trying again can help:
+     * always after the first 401; after a retried one, only when a new scheme or realm was learned
+     * or scopes were added. {@code scopes} may grow.
      */
     boolean challenged(List<Challenge> challenges, Set<String> scopes, boolean alreadyRetried) {
         Optional<Challenge> bearer = challenges.stream().filter(Challenge::isBearer).findFirst();
@@ -105,9 +106,7 @@ final class Authorizer {
                     }
                 }
             }
-            if (tokens.remove(key) != null && !alreadyRetried) {
-                changed = true; // the token may have expired early or been revoked
-            }
+            tokens.remove(key); // it may have expired early or been revoked
         }
         return changed || !alreadyRetried;
     }

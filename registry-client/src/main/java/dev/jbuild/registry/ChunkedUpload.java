@@ -44,23 +44,32 @@ final class ChunkedUpload {
         long offset = 0;
         int recoveries = 0;
         int allowed = http.options().retry().attempts();
-        while (offset < blob.size()) {
-            long length = Math.min(chunk, blob.size() - offset);
-            try {
-                patch(offset, length);
-                offset += length;
-                progress.advance(length);
-            } catch (IOException e) {
-                if (++recoveries >= allowed) {
-                    throw e;
+        // One read of the source for the whole upload (a ranged GET when it is another registry);
+        // reopened only where a failed chunk makes the upload go on.
+        InputStream in = source.open(0);
+        try {
+            while (offset < blob.size()) {
+                long length = Math.min(chunk, blob.size() - offset);
+                try {
+                    patch(offset, length, in);
+                    offset += length;
+                    progress.advance(length);
+                } catch (IOException e) {
+                    if (++recoveries >= allowed) {
+                        throw e;
+                    }
+                    long resumeAt = status();
+                    http.options().log().warn(http.registry() + ": " + what + ": chunk at " + offset + " failed ("
+                            + HttpTransport.describe(e) + "); the registry holds " + resumeAt + " bytes, resuming there");
+                    progress.reset();
+                    progress.advance(resumeAt);
+                    offset = resumeAt;
+                    in.close();
+                    in = source.open(offset);
                 }
-                long resumeAt = status();
-                http.options().log().warn(http.registry() + ": " + what + ": chunk at " + offset + " failed ("
-                        + HttpTransport.describe(e) + "); the registry holds " + resumeAt + " bytes, resuming there");
-                progress.reset();
-                progress.advance(resumeAt);
-                offset = resumeAt;
             }
+        } finally {
+            in.close();
         }
         HttpTransport.Request put = new HttpTransport.Request("PUT", RegistryClient.withDigest(location, blob.digest()),
                 Map.of("Content-Type", "application/octet-stream"), Optional.of(HttpTransport.Body.of(new byte[0])),
@@ -72,32 +81,12 @@ final class ChunkedUpload {
         }
     }
 
-    private void patch(long offset, long length) throws IOException {
+    private void patch(long offset, long length, InputStream in) throws IOException {
         HttpTransport.Body body = new HttpTransport.Body() {
             @Override
             public HttpRequest.BodyPublisher publisher() {
-                return HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
-                    try {
-                        InputStream in = source.open(offset);
-                        return new java.io.FilterInputStream(in) {
-                            private long left = length;
-
-                            @Override
-                            public int read(byte[] b, int off, int len) throws IOException {
-                                if (left <= 0) {
-                                    return -1;
-                                }
-                                int n = super.read(b, off, (int) Math.min(len, left));
-                                if (n > 0) {
-                                    left -= n;
-                                }
-                                return n;
-                            }
-                        };
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }), length);
+                return HttpRequest.BodyPublishers.fromPublisher(
+                        HttpRequest.BodyPublishers.ofInputStream(() -> new Window(in, length)), length);
             }
 
             @Override
@@ -131,6 +120,41 @@ final class ChunkedUpload {
             // byte. Nothing held is by far the likelier (a first chunk that failed outright), and
             // resuming at 1 would corrupt the blob, so "0-0" means start again from 0.
             return end <= 0 ? 0 : end + 1;
+        }
+    }
+
+    /** The next {@code length} bytes of a stream that stays open for the next chunk. */
+    private static final class Window extends InputStream {
+        private final InputStream in;
+        private long left;
+
+        Window(InputStream in, long length) {
+            this.in = in;
+            this.left = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n < 0) {
+                throw new IOException("the blob's source ended " + left + " bytes early");
+            }
+            left -= n;
+            return n;
+        }
+
+        @Override
+        public void close() {
+            // the stream belongs to the upload, not to this chunk
         }
     }
 }

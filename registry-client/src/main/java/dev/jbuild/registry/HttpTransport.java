@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 
 /**
- * HTTP for one registry host: picks the scheme (HTTPS; plain HTTP for loopback and insecure
- * registries when HTTPS does not answer, as docker does), authorizes requests through
+ * HTTP for one registry host: picks the scheme (HTTPS; loopback starts on plain HTTP and moves to
+ * HTTPS when told to; insecure registries try HTTPS and fall back to plain HTTP, as docker does), authorizes requests through
  * {@link Authorizer}, retries what is worth retrying, follows redirects by hand when asked
  * (dropping the Authorization header when the host changes, since blob storage must never see the
  * registry's token), and watches response bodies with an idle timeout.
@@ -188,7 +188,7 @@ final class HttpTransport {
         return options;
     }
 
-    /** {@code https://host} or, for loopback and insecure registries that do not speak TLS, {@code http://host}. */
+    /** {@code https://host}, or {@code http://host} for loopback and for insecure registries that do not speak TLS. */
     URI base() throws IOException {
         URI b = base;
         if (b == null) {
@@ -219,16 +219,6 @@ final class HttpTransport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while contacting " + registry);
-        }
-    }
-
-    /** A TLS-only server's answer to plain HTTP: Go's and nginx's both say "HTTPS" in a 400 body. */
-    private static boolean speaksOnlyTls(Response r) {
-        try {
-            byte[] body = r.readAll(4096, "answer");
-            return new String(body, java.nio.charset.StandardCharsets.ISO_8859_1).contains("HTTPS");
-        } catch (IOException e) {
-            return false;
         }
     }
 
@@ -282,7 +272,7 @@ final class HttpTransport {
                         : retry.attempts();
                 if (!replayable || attempt >= allowed || e instanceof InterruptedIOException
                         && !(e instanceof HttpTimeoutException)) {
-                    throw e instanceof RegistryException ? e : unreachableDuring(request, e);
+                    throw unreachableDuring(request, e);
                 }
                 Duration d = retry.backoff(attempt + 1);
                 options.log().warn(registry + ": " + request.what() + " failed (" + describe(e) + "); retrying in "
@@ -292,12 +282,18 @@ final class HttpTransport {
                 continue;
             }
             int status = r.status();
-            if (status == 400 && !switchedToTls && "http".equals(uri.getScheme()) && speaksOnlyTls(r)) {
-                switchedToTls = true;
-                options.log().debug(registry + " answers plain HTTP with \"use HTTPS\"; switching to HTTPS");
-                base = URI.create("https://" + apiHost);
-                uri = resolve(request.path());
-                continue;
+            if (status == 400 && !switchedToTls && "http".equals(uri.getScheme())) {
+                // Read once: either it says "use HTTPS", or it is the registry's own error, which
+                // the caller still gets whole.
+                byte[] body = r.readAll(64 << 10, request.what());
+                if (new String(body, java.nio.charset.StandardCharsets.ISO_8859_1).contains("HTTPS")) {
+                    switchedToTls = true;
+                    options.log().debug(registry + " answers plain HTTP with \"use HTTPS\"; switching to HTTPS");
+                    base = URI.create("https://" + apiHost);
+                    uri = resolve(request.path());
+                    continue;
+                }
+                r = new Response(r.status(), r.headers(), r.uri(), new java.io.ByteArrayInputStream(body));
             }
             if (status == 401 && authRounds < 2 && sameHost(uri)) {
                 boolean again = authorizer.challenged(Challenge.parse(r.headers().allValues("WWW-Authenticate")), scopes,

@@ -49,10 +49,6 @@ final class IdleWatch implements AutoCloseable {
         lastProgress = System.nanoTime();
     }
 
-    boolean fired() {
-        return fired;
-    }
-
     private void check() {
         InputStream in = watched;
         if (reading && in != null && !fired && System.nanoTime() - lastProgress > idleNanos) {

@@ -11,8 +11,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Copies an image from one registry repository to another without a stop on disk: each blob the
@@ -27,15 +25,11 @@ public final class ImageCopier {
     }
 
     private final RegistryClients clients;
-    private final TransferListener listener;
-    private final AtomicInteger copied = new AtomicInteger();
-    private final AtomicInteger mounted = new AtomicInteger();
-    private final AtomicInteger existing = new AtomicInteger();
-    private final AtomicLong bytes = new AtomicLong();
+    private final BlobPush blobs;
 
     public ImageCopier(RegistryClients clients, TransferListener listener) {
         this.clients = clients;
-        this.listener = listener;
+        this.blobs = new BlobPush(listener);
     }
 
     public Result copy(ImageReference source, ImageReference destination, Optional<Platform> platform,
@@ -72,7 +66,8 @@ public final class ImageCopier {
     }
 
     private Result result(Descriptor target) {
-        return new Result(target, copied.get(), mounted.get(), existing.get(), bytes.get());
+        return new Result(target, blobs.count(TransferListener.Outcome.UPLOADED),
+                blobs.count(TransferListener.Outcome.MOUNTED), blobs.count(TransferListener.Outcome.EXISTS), blobs.bytes());
     }
 
     private Descriptor copyManifest(RegistryClient from, RegistryClient to, ImageReference source,
@@ -106,26 +101,9 @@ public final class ImageCopier {
 
     private void copyBlob(RegistryClient from, RegistryClient to, ImageReference source, ImageReference destination,
             Descriptor blob, String label) throws IOException {
-        String repo = destination.repository();
-        if (to.hasBlob(repo, blob.digest(), RegistryClient.push(repo))) {
-            existing.incrementAndGet();
-            listener.finished(blob, label, TransferListener.Outcome.EXISTS);
-            return;
-        }
-        Optional<String> session = Optional.empty();
-        if (source.registry().equals(destination.registry())) {
-            RegistryClient.MountResult m = to.mount(repo, blob.digest(), source.repository());
-            if (m.mounted()) {
-                mounted.incrementAndGet();
-                listener.finished(blob, label, TransferListener.Outcome.MOUNTED);
-                return;
-            }
-            session = m.uploadLocation();
-        }
-        TransferProgress progress = listener.started(blob, label);
-        to.uploadBlob(repo, blob, offset -> from.openBlob(source.repository(), blob, offset), session, progress);
-        copied.incrementAndGet();
-        bytes.addAndGet(blob.size());
-        listener.finished(blob, label, TransferListener.Outcome.UPLOADED);
+        Optional<String> mountFrom = source.registry().equals(destination.registry())
+                ? Optional.of(source.repository()) : Optional.empty();
+        blobs.push(to, destination.repository(), blob, label, mountFrom,
+                (b, l) -> offset -> from.openBlob(source.repository(), b, offset));
     }
 }

@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
  * (from an index, the one for the wanted platform, or all of them), its config and layers, each
  * blob verified before it is kept; then the name. A blob the store has is never downloaded again,
  * and concurrent pulls of one blob, in this process or others, download it once
- * ({@link BlobStore#fetchLock}). Blobs go {@link RegistryOptions#blobConcurrency} at a time;
+ * ({@link BlobStore#fetchLock}). Blobs go {@link RegistryOptions#blobConcurrency} at a time per image;
  * documents are stored after what they reference, so the store never names incomplete images.
  */
 public final class ImagePuller {
@@ -142,11 +142,7 @@ public final class ImagePuller {
 
     private boolean complete(Descriptor d) {
         try {
-            for (Descriptor blob : ImageWalker.blobs(store.blobs(), d, true)) {
-                if (!store.blobs().has(blob.digest())) {
-                    return false;
-                }
-            }
+            ImageWalker.blobs(store.blobs(), d, true); // throws when any blob is missing
             return true;
         } catch (IOException | RuntimeException e) {
             return false; // something is missing or unreadable: pull it again

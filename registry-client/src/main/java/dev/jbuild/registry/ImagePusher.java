@@ -9,7 +9,6 @@ import dev.jbuild.oci.ManifestDocument;
 import dev.jbuild.oci.store.LocalStore;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -19,10 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Pushes an image (a manifest, or an index and its manifests) from a store to a registry. Each
@@ -41,17 +36,14 @@ public final class ImagePusher {
     private final LocalStore store;
     private final RegistryClients clients;
     private final TransferListener listener;
-    private final AtomicInteger uploaded = new AtomicInteger();
-    private final AtomicInteger mounted = new AtomicInteger();
-    private final AtomicInteger existing = new AtomicInteger();
-    private final AtomicLong bytes = new AtomicLong();
-    private final Map<Digest, ReentrantLock> inFlight = new ConcurrentHashMap<>();
+    private final BlobPush blobs;
     private Map<Digest, String> mountSources;
 
     public ImagePusher(LocalStore store, RegistryClients clients, TransferListener listener) {
         this.store = store;
         this.clients = clients;
         this.listener = listener;
+        this.blobs = new BlobPush(listener);
     }
 
     /** Pushes the manifest or index {@code target}, which is in the store, to {@code destination}. */
@@ -86,7 +78,9 @@ public final class ImagePusher {
             Parallel.run(2, children);
         }
         pushManifest(client, repo, target, reference);
-        return new Result(destination, target, uploaded.get(), mounted.get(), existing.get(), bytes.get(), false);
+        return new Result(destination, target, blobs.count(TransferListener.Outcome.UPLOADED),
+                blobs.count(TransferListener.Outcome.MOUNTED), blobs.count(TransferListener.Outcome.EXISTS), blobs.bytes(),
+                false);
     }
 
     private void pushManifest(RegistryClient client, String repo, Descriptor d, String reference) throws IOException {
@@ -106,53 +100,15 @@ public final class ImagePusher {
         client.putManifest(repo, reference, content, doc.effectiveMediaType());
     }
 
-    /**
-     * Pushes one blob, one digest at a time: manifests of an index (and layers of one manifest)
-     * often share blobs, and two transfers of one digest would both find it missing and both upload
-     * it. The second waits for the first and then finds it there.
-     */
     private void pushBlob(RegistryClient client, String repo, Descriptor blob, String label) throws IOException {
-        ReentrantLock lock = inFlight.computeIfAbsent(blob.digest(), d -> new ReentrantLock());
-        try {
-            lock.lockInterruptibly();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while another transfer pushed " + blob.digest());
-        }
-        try {
-            pushBlobOnce(client, repo, blob, label);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void pushBlobOnce(RegistryClient client, String repo, Descriptor blob, String label) throws IOException {
-        if (client.hasBlob(repo, blob.digest(), RegistryClient.push(repo))) {
-            existing.incrementAndGet();
-            listener.finished(blob, label, TransferListener.Outcome.EXISTS);
-            return;
-        }
-        Optional<String> session = Optional.empty();
-        String from = mountSources.get(blob.digest());
-        if (from != null) {
-            RegistryClient.MountResult m = client.mount(repo, blob.digest(), from);
-            if (m.mounted()) {
-                mounted.incrementAndGet();
-                listener.finished(blob, label, TransferListener.Outcome.MOUNTED);
-                return;
+        blobs.push(client, repo, blob, label, Optional.ofNullable(mountSources.get(blob.digest())), (b, l) -> {
+            if (!store.blobs().has(b.digest())) {
+                throw new IOException(l + " " + b.digest() + " is not in the store and not in " + client.registry()
+                        + "/" + repo + "; pull the image again");
             }
-            session = m.uploadLocation();
-        }
-        if (!store.blobs().has(blob.digest())) {
-            throw new IOException(label + " " + blob.digest() + " is not in the store and not in " + client.registry()
-                    + "/" + repo + "; pull the image again");
-        }
-        Path file = store.blobs().path(blob.digest());
-        TransferProgress progress = listener.started(blob, label);
-        client.uploadBlob(repo, blob, offset -> open(file, offset), session, progress);
-        uploaded.incrementAndGet();
-        bytes.addAndGet(blob.size());
-        listener.finished(blob, label, TransferListener.Outcome.UPLOADED);
+            Path file = store.blobs().path(b.digest());
+            return offset -> open(file, offset);
+        });
     }
 
     private static InputStream open(Path file, long offset) throws IOException {

@@ -20,9 +20,9 @@ import java.util.regex.Pattern;
 
 /**
  * The distribution-spec v2 API of one registry: manifests (GET, HEAD, PUT), blobs (HEAD, GET with
- * resume, upload in one PUT or in chunks with resume, cross-repository mount). Everything that
- * comes back is checked: manifests fetched by digest and every blob are verified for size and
- * digest before the caller sees them as good, and manifests are refused above 4 MiB.
+ * resume, upload in one PUT or in chunks with resume, cross-repository mount). Manifests fetched
+ * by digest are verified here and refused above 4 MiB; blob sizes are checked here, blob digests
+ * by whoever stores the bytes (the store's writer on a pull, the receiving registry on a copy).
  * Thread-safe; one instance per registry, shared by all transfers to it.
  */
 public final class RegistryClient {
@@ -171,11 +171,6 @@ public final class RegistryClient {
             }
         }
         return Digest.sha256(content);
-    }
-
-    /** Whether the repository has the blob: {@code HEAD}. */
-    public boolean hasBlob(String repository, Digest digest) throws IOException {
-        return hasBlob(repository, digest, pull(repository));
     }
 
     boolean hasBlob(String repository, Digest digest, Set<String> scopes) throws IOException {

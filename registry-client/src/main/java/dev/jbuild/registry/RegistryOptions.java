@@ -11,15 +11,17 @@ import java.util.Set;
  * Everything that shapes how jbuild talks to registries.
  *
  * @param credentials where logins come from (docker's config.json in the CLI)
- * @param insecureRegistries hosts ({@code host} or {@code host:port}) that may be reached over
- *     plain HTTP or HTTPS without certificate checks; loopback hosts always may, as in docker
- * @param certDirs directories holding {@code <host>/*.crt} CA certificates, as
- *     {@code /etc/docker/certs.d} does
+ * @param insecureRegistries registries that may be reached over plain HTTP or HTTPS without
+ *     certificate checks, as docker lists them ({@code host}, {@code host:port}, with or without a
+ *     scheme, or an address range); loopback hosts may use plain HTTP anyway, but their
+ *     certificates are checked when they speak TLS
+ * @param certDirs directories holding {@code <host>/*.crt} CA certificates and
+ *     {@code NAME.cert}/{@code NAME.key} client certificates, as {@code /etc/docker/certs.d} does
  * @param env the environment, for {@code HTTPS_PROXY}, {@code HTTP_PROXY}, {@code NO_PROXY}
  * @param idleTimeout how long a request may go without any bytes moving before it is abandoned
  *     (a slow transfer is fine, a stalled one is not)
  * @param retry the retry policy for resets, 408, 429 and 5xx
- * @param blobConcurrency blobs in flight per registry
+ * @param blobConcurrency blobs in flight per image
  * @param chunkThreshold blobs up to this size are uploaded in one PUT; larger ones in chunks
  *     ({@link #DEFAULT_CHUNK_THRESHOLD})
  * @param chunkSize the size of a PATCH chunk (raised to a registry's {@code OCI-Chunk-Min-Length})

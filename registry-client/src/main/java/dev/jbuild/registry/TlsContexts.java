@@ -42,7 +42,7 @@ final class TlsContexts {
      * A context for the plain-HTTP client, which never speaks TLS. The JDK's client insists on one
      * and would otherwise take the default: the security providers, the trust store and the cipher
      * suites, a tenth of a second at start-up that a loopback registry never needs. This one comes
-     * from no provider and refuses to make anything; give the client {@link SSLParameters} too, or
+     * from no provider and refuses to make anything; give the client {@link javax.net.ssl.SSLParameters} too, or
      * it asks the context for its defaults.
      */
     static SSLContext none() {

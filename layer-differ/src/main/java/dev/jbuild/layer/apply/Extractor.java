@@ -1,5 +1,6 @@
 package dev.jbuild.layer.apply;
 
+import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.sys.Syscalls;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -127,7 +128,7 @@ final class Extractor {
         }
         int n = parts.size();
         for (int i = 0; i < n - 1; i++) {
-            if (parts.get(i).startsWith(".wh.")) {
+            if (parts.get(i).startsWith(LayerEntry.WHITEOUT_PREFIX)) {
                 // aufs keeps hardlink and metadata trees under ".wh..wh.*" directories; nothing else may live under a
                 // whiteout name. Either way the entry is not content.
                 warn("skipped \"" + LayerApplyException.printable(entry) + "\": inside a whiteout name");
@@ -136,7 +137,7 @@ final class Extractor {
             }
         }
         String base = parts.get(n - 1);
-        if (base.startsWith(".wh.")) {
+        if (base.startsWith(LayerEntry.WHITEOUT_PREFIX)) {
             whiteout(parts);
             return;
         }
@@ -231,7 +232,7 @@ final class Extractor {
         int n = parts.size();
         String base = parts.get(n - 1);
         String dirRel = EntryPaths.join(parts, n - 1);
-        if (base.equals(".wh..wh..opq")) {
+        if (base.equals(LayerEntry.OPAQUE_WHITEOUT)) {
             opaqueDirs++;
             if (mode == ApplyMode.FLAT) {
                 Path dir = directories(parts, n - 1, false);

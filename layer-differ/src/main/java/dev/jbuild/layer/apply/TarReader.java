@@ -185,11 +185,6 @@ final class TarReader {
         return m instanceof LinkedHashMap ? m : new LinkedHashMap<>();
     }
 
-    /** Data of the current entry, to be copied or skipped before {@link #next()}. */
-    long dataLeft() {
-        return dataLeft;
-    }
-
     BlobPipe input() {
         return in;
     }

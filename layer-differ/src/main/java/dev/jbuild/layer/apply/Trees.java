@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 
-/** File-tree helpers that never follow a symbolic link. */
-final class Trees {
+/** File-tree helpers that never follow a symbolic link; {@link #deleteRecursively} is for everyone. */
+public final class Trees {
     private Trees() {
     }
 
@@ -46,7 +46,7 @@ final class Trees {
      * followed. Iterative, so a hostile depth cannot overflow the stack. Directories we may not list
      * or empty (read-only trees unpacked without root) are made writable first.
      */
-    static void deleteRecursively(Path top) throws IOException {
+    public static void deleteRecursively(Path top) throws IOException {
         BasicFileAttributes a = lstat(top);
         if (a == null) {
             return;

@@ -17,12 +17,8 @@ import java.util.function.Predicate;
 /** lstat helpers shared by the differs; never follows symlinks. */
 final class Stat {
     static final int S_IFMT = 0170000;
-    static final int S_IFLNK = 0120000;
-    static final int S_IFREG = 0100000;
-    static final int S_IFBLK = 0060000;
     static final int S_IFDIR = 0040000;
     static final int S_IFCHR = 0020000;
-    static final int S_IFIFO = 0010000;
 
     private Stat() {
     }

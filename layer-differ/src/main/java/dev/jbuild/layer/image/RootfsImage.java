@@ -7,6 +7,7 @@ import dev.jbuild.layer.LayerWriter;
 import dev.jbuild.layer.apply.ApplyMode;
 import dev.jbuild.layer.apply.ApplyOptions;
 import dev.jbuild.layer.apply.LayerApplier;
+import dev.jbuild.layer.apply.Trees;
 import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.HistoryEntry;
 import dev.jbuild.oci.ImageConfig;
@@ -20,11 +21,8 @@ import dev.jbuild.oci.store.Hold;
 import dev.jbuild.oci.store.LocalStore;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -86,32 +84,7 @@ public final class RootfsImage {
             }
             return writeLayer(store.blobs(), tree, options);
         } finally {
-            deleteTree(scratch);
+            Trees.deleteRecursively(scratch);
         }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                dir.toFile().setWritable(true, true);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

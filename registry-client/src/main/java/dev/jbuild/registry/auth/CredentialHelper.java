@@ -68,18 +68,6 @@ public final class CredentialHelper {
         this.name = file.startsWith(PREFIX) ? file.substring(PREFIX.length()) : file;
     }
 
-    /**
-     * Finds {@code docker-credential-NAME} on {@code PATH}.
-     *
-     * @param name the helper's name as written in {@code config.json} ({@code pass}, {@code desktop})
-     * @param configuredAs where it was configured, for the error message
-     *     ({@code credsStore in /home/me/.docker/config.json})
-     * @throws IOException when no executable of that name is on {@code PATH}
-     */
-    public static CredentialHelper onPath(String name, String configuredAs) throws IOException {
-        return find(name, searchPath(), configuredAs, DEFAULT_TIMEOUT);
-    }
-
     /** The directories of {@code $PATH}, in order. */
     static List<Path> searchPath() {
         String path = System.getenv("PATH");
