@@ -106,6 +106,11 @@ public record ImageReference(String registry, String repository, Optional<String
 
     /** The host to talk to: Docker Hub's API lives on {@code registry-1.docker.io}. */
     public String apiHost() {
+        return apiHost(registry);
+    }
+
+    /** The API host of a registry as users write it. */
+    public static String apiHost(String registry) {
         return registry.equals(DOCKER_HUB) ? "registry-1.docker.io" : registry;
     }
 

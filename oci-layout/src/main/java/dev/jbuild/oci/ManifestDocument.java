@@ -92,7 +92,7 @@ public sealed interface ManifestDocument permits Manifest, Index {
     }
 
     /** {@code application/x; charset=utf-8} → {@code application/x}, as Content-Type headers carry parameters. */
-    private static String bareMediaType(String contentType) {
+    public static String bareMediaType(String contentType) {
         int semicolon = contentType.indexOf(';');
         return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
     }

@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,8 +70,7 @@ final class Authorizer {
             if (creds.isEmpty() || !mayCarrySecrets(target)) {
                 return Optional.empty();
             }
-            String userPass = creds.get().username() + ":" + creds.get().password();
-            return Optional.of("Basic " + Base64.getEncoder().encodeToString(userPass.getBytes(StandardCharsets.UTF_8)));
+            return Optional.of("Basic " + creds.get().basicAuth());
         }
         if (c.isBearer()) {
             return Optional.of("Bearer " + token(c, scopes).value());
@@ -189,8 +187,7 @@ final class Authorizer {
             String sep = realm.contains("?") ? "&" : "?";
             URI uri = URI.create(realm + (q.length() > 0 ? sep + q.substring(1) : ""));
             HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).GET();
-            creds.ifPresent(cr -> b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                    (cr.username() + ":" + cr.password()).getBytes(StandardCharsets.UTF_8))));
+            creds.ifPresent(cr -> b.header("Authorization", "Basic " + cr.basicAuth()));
             request = b.build();
         }
         HttpResponse<InputStream> response;

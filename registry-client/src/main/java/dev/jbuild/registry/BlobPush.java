@@ -24,6 +24,11 @@ final class BlobPush {
         RegistryClient.BlobSource open(Descriptor blob, String label) throws IOException;
     }
 
+    /** Another repository of the destination's registry known to hold a blob; asked only when HEAD misses. */
+    interface MountFrom {
+        Optional<String> find(Digest digest) throws IOException;
+    }
+
     private final TransferListener listener;
     private final Map<Digest, ReentrantLock> inFlight = new ConcurrentHashMap<>();
     private final Map<TransferListener.Outcome, AtomicLong> counts = new EnumMap<>(TransferListener.Outcome.class);
@@ -36,7 +41,7 @@ final class BlobPush {
         }
     }
 
-    void push(RegistryClient to, String repo, Descriptor blob, String label, Optional<String> mountFrom, Source source)
+    void push(RegistryClient to, String repo, Descriptor blob, String label, MountFrom mountFrom, Source source)
             throws IOException {
         ReentrantLock lock = inFlight.computeIfAbsent(blob.digest(), d -> new ReentrantLock());
         try {
@@ -53,13 +58,14 @@ final class BlobPush {
     }
 
     private TransferListener.Outcome pushOnce(RegistryClient to, String repo, Descriptor blob, String label,
-            Optional<String> mountFrom, Source source) throws IOException {
+            MountFrom mountFrom, Source source) throws IOException {
         if (to.hasBlob(repo, blob.digest(), RegistryClient.push(repo))) {
             return TransferListener.Outcome.EXISTS;
         }
         Optional<String> session = Optional.empty();
-        if (mountFrom.isPresent()) {
-            RegistryClient.MountResult m = to.mount(repo, blob.digest(), mountFrom.get());
+        Optional<String> from = mountFrom.find(blob.digest());
+        if (from.isPresent()) {
+            RegistryClient.MountResult m = to.mount(repo, blob.digest(), from.get());
             if (m.mounted()) {
                 return TransferListener.Outcome.MOUNTED;
             }

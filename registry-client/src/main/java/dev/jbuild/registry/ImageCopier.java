@@ -57,7 +57,8 @@ public final class ImageCopier {
             }
             Platform want = platform.orElseGet(Platform::host);
             Descriptor chosen = index.manifestFor(want).orElseThrow(() -> new RegistryException(source.familiar()
-                    + ": no image for " + want, 404, Optional.of("MANIFEST_UNKNOWN")));
+                    + ": no image for " + want + "; it has " + ImagePuller.platforms(index), 404,
+                    Optional.of("MANIFEST_UNKNOWN")));
             return result(copyManifest(from, to, source, destination, chosen.digest().toString(), destinationRef));
         }
         copyBlobs(from, to, source, destination, (Manifest) doc);
@@ -101,9 +102,9 @@ public final class ImageCopier {
 
     private void copyBlob(RegistryClient from, RegistryClient to, ImageReference source, ImageReference destination,
             Descriptor blob, String label) throws IOException {
-        Optional<String> mountFrom = source.registry().equals(destination.registry())
+        Optional<String> sameRegistry = source.registry().equals(destination.registry())
                 ? Optional.of(source.repository()) : Optional.empty();
-        blobs.push(to, destination.repository(), blob, label, mountFrom,
+        blobs.push(to, destination.repository(), blob, label, d -> sameRegistry,
                 (b, l) -> offset -> from.openBlob(source.repository(), b, offset));
     }
 }

@@ -15,6 +15,7 @@ import dev.jbuild.oci.store.BlobStore;
 import dev.jbuild.oci.store.Hold;
 import dev.jbuild.oci.store.LocalStore;
 import dev.jbuild.oci.transfer.ImageWalker;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,7 +150,7 @@ public final class ImagePuller {
         }
     }
 
-    private static String platforms(Index index) {
+    static String platforms(Index index) {
         return index.manifests().stream().flatMap(d -> d.platform().stream()).map(Platform::toString)
                 .filter(p -> !p.startsWith("unknown")).distinct().collect(Collectors.joining(", "));
     }
@@ -200,13 +201,8 @@ public final class ImagePuller {
     }
 
     private void storeDocument(RegistryClient.FetchedManifest m) throws IOException {
-        BlobStore blobs = store.blobs();
-        if (!blobs.has(m.digest())) {
-            try (BlobStore.Writer w = blobs.newWriter(m.digest().algorithm())) {
-                w.write(m.content());
-                w.commit(Optional.of(m.digest()), OptionalLong.of(m.content().length));
-            }
-        }
+        store.blobs().write(new ByteArrayInputStream(m.content()), Optional.of(m.digest()),
+                OptionalLong.of(m.content().length));
     }
 
     private void fetch(RegistryClient client, String repo, Descriptor blob, String label) throws IOException {

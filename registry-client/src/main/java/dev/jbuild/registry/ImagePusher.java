@@ -37,7 +37,7 @@ public final class ImagePusher {
     private final RegistryClients clients;
     private final TransferListener listener;
     private final BlobPush blobs;
-    private Map<Digest, String> mountSources;
+    private Lazy<Map<Digest, String>> mountSources;
 
     public ImagePusher(LocalStore store, RegistryClients clients, TransferListener listener) {
         this.store = store;
@@ -61,7 +61,8 @@ public final class ImagePusher {
             listener.note(destination.familiar() + " is already " + target.digest().shortHex());
             return new Result(destination, target, 0, 0, 0, 0, true);
         }
-        mountSources = mountSources(destination);
+        // Reading every named image of the store costs; only a blob the registry lacks needs it.
+        mountSources = new Lazy<>(() -> mountSources(destination));
         byte[] content = store.blobs().read(target.digest());
         ManifestDocument doc = ManifestDocument.read(content, Optional.of(target.mediaType()), "manifest " + target.digest());
         if (doc instanceof Index index) {
@@ -77,7 +78,7 @@ public final class ImagePusher {
             }
             Parallel.run(2, children);
         }
-        pushManifest(client, repo, target, reference);
+        pushManifest(client, repo, reference, content, doc);
         return new Result(destination, target, blobs.count(TransferListener.Outcome.UPLOADED),
                 blobs.count(TransferListener.Outcome.MOUNTED), blobs.count(TransferListener.Outcome.EXISTS), blobs.bytes(),
                 false);
@@ -85,7 +86,13 @@ public final class ImagePusher {
 
     private void pushManifest(RegistryClient client, String repo, Descriptor d, String reference) throws IOException {
         byte[] content = store.blobs().read(d.digest());
-        ManifestDocument doc = ManifestDocument.read(content, Optional.of(d.mediaType()), "manifest " + d.digest());
+        pushManifest(client, repo, reference, content,
+                ManifestDocument.read(content, Optional.of(d.mediaType()), "manifest " + d.digest()));
+    }
+
+    /** A manifest's blobs, then the manifest; an index only by its own PUT (its manifests go first). */
+    private void pushManifest(RegistryClient client, String repo, String reference, byte[] content,
+            ManifestDocument doc) throws IOException {
         if (doc instanceof Manifest m) {
             List<Parallel.Task> tasks = new ArrayList<>();
             tasks.add(() -> pushBlob(client, repo, m.config(), "config"));
@@ -101,7 +108,7 @@ public final class ImagePusher {
     }
 
     private void pushBlob(RegistryClient client, String repo, Descriptor blob, String label) throws IOException {
-        blobs.push(client, repo, blob, label, Optional.ofNullable(mountSources.get(blob.digest())), (b, l) -> {
+        blobs.push(client, repo, blob, label, d -> Optional.ofNullable(mountSources.get().get(d)), (b, l) -> {
             if (!store.blobs().has(b.digest())) {
                 throw new IOException(l + " " + b.digest() + " is not in the store and not in " + client.registry()
                         + "/" + repo + "; pull the image again");

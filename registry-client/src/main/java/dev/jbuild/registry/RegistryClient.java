@@ -44,7 +44,7 @@ public final class RegistryClient {
 
     /** A client for {@code registry} as users write it ({@code docker.io}, {@code localhost:5000}). */
     public static RegistryClient open(String registry, RegistryOptions options) throws IOException {
-        String apiHost = registry.equals(ImageReference.DOCKER_HUB) ? "registry-1.docker.io" : registry;
+        String apiHost = ImageReference.apiHost(registry);
         return new RegistryClient(new HttpTransport(registry, apiHost, options), options);
     }
 
@@ -107,7 +107,7 @@ public final class RegistryClient {
                         + " bytes, more than the 4 MiB a manifest may have", 200, Optional.empty());
             }
             byte[] content = r.readAll(MAX_DOCUMENT, registry() + ": " + what);
-            String mediaType = r.header("Content-Type").map(RegistryClient::bareType).orElse("");
+            String mediaType = r.header("Content-Type").map(ManifestDocument::bareMediaType).orElse("");
             if (mediaType.equals(MediaTypes.DOCKER_MANIFEST_V1) || mediaType.equals(MediaTypes.DOCKER_MANIFEST_V1_SIGNED)) {
                 throw new RegistryException(registry() + ": " + repository + refSuffix(reference) + ": "
                         + ManifestDocument.SCHEMA1_UNSUPPORTED, 200, Optional.empty());
@@ -143,7 +143,7 @@ public final class RegistryClient {
                 throw http.error(r, req);
             }
             Optional<String> digest = r.header("Docker-Content-Digest");
-            Optional<String> type = r.header("Content-Type").map(RegistryClient::bareType);
+            Optional<String> type = r.header("Content-Type").map(ManifestDocument::bareMediaType);
             OptionalLong size = r.header("Content-Length").map(s -> OptionalLong.of(Long.parseLong(s)))
                     .orElse(OptionalLong.empty());
             if (digest.isEmpty() || type.isEmpty() || size.isEmpty()) {
@@ -443,11 +443,6 @@ public final class RegistryClient {
 
     private static String refSuffix(String reference) {
         return isDigest(reference) ? "@" + reference : ":" + reference;
-    }
-
-    private static String bareType(String contentType) {
-        int semi = contentType.indexOf(';');
-        return (semi >= 0 ? contentType.substring(0, semi) : contentType).trim();
     }
 
     static String enc(String s) {

@@ -1,5 +1,7 @@
 package dev.jbuild.registry.auth;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -50,6 +52,11 @@ public record Credentials(String username, String password, Optional<String> ide
     }
 
     /** Whether these credentials carry an identity token (to be used as an OAuth2 refresh token). */
+    /** {@code base64(user:password)}, as a Basic Authorization header and config.json's {@code auth} carry it. */
+    public String basicAuth() {
+        return Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
     public boolean hasIdentityToken() {
         return identityToken.isPresent();
     }

@@ -175,8 +175,7 @@ public final class DockerConfig {
         removeSecretFields(entry);
         if (helper.isEmpty()) {
             if (!credentials.username().equals(Credentials.TOKEN_USERNAME)) {
-                String userPass = credentials.username() + ":" + credentials.password();
-                entry.put("auth", Base64.getEncoder().encodeToString(userPass.getBytes(StandardCharsets.UTF_8)));
+                entry.put("auth", credentials.basicAuth());
             }
             credentials.identityToken().ifPresent(token -> entry.put("identitytoken", token));
         }
