@@ -196,56 +196,37 @@ public final class RegistryClient {
             throws IOException {
         long written = 0;
         int failures = 0;
-        String what = "GET blob " + blob.digest().shortHex() + " of " + repository;
         while (true) {
-            HttpTransport.Request req = HttpTransport.Request.get("/v2/" + repository + "/blobs/" + blob.digest(),
-                    pull(repository), what).following();
-            if (written > 0) {
-                req = req.withHeader("Range", "bytes=" + written + "-");
-            }
-            try (HttpTransport.Response r = http.send(req)) {
-                long skip = 0;
-                if (written > 0 && r.status() == 206) {
-                    long start = contentRangeStart(r.header("Content-Range"));
-                    if (start != written) {
-                        throw new RegistryException(registry() + ": " + what + ": asked to resume at " + written
-                                + ", the server sent bytes from " + start, 206, Optional.empty());
-                    }
-                } else if (r.status() == 200) {
-                    skip = written; // no ranges here: read again from the start, dropping what we have
-                } else {
-                    throw http.error(r, req);
+            // Counted as they reach the sink, so that bytes delivered before a break are not lost
+            // from the count: the resume must start after them, and they must not reach the sink twice.
+            long[] copied = {0};
+            try (InputStream in = openBlob(repository, blob, written)) {
+                copy(in, sink, blob.size() - written, progress, copied);
+                written += copied[0];
+            } catch (IOException e) {
+                written += copied[0];
+                if (e instanceof RegistryException || ++failures >= options.retry().attempts()) {
+                    throw e;
                 }
-                // Counted as they reach the sink, so that bytes delivered before a break are not
-                // lost from the count: the resume must start after them, and they must not be
-                // written to the sink a second time.
-                long[] copied = {0};
-                try {
-                    copy(r.body(), sink, skip, blob.size() - written, progress, copied);
-                    written += copied[0];
-                } catch (IOException e) {
-                    written += copied[0];
-                    if (e instanceof RegistryException || ++failures >= options.retry().attempts()) {
-                        throw e;
-                    }
-                    options.log().warn(registry() + ": " + what + " broke off at " + written + " of " + blob.size()
-                            + " bytes (" + HttpTransport.describe(e) + "); resuming");
-                    continue;
-                }
+                options.log().warn(registry() + ": GET blob " + blob.digest().shortHex() + " of " + repository
+                        + " broke off at " + written + " of " + blob.size() + " bytes ("
+                        + HttpTransport.describe(e) + "); resuming");
+                continue;
             }
             if (written != blob.size()) {
-                throw new RegistryException(registry() + ": " + what + ": the registry sent " + written
-                        + " bytes, the descriptor says " + blob.size(), 200, Optional.of("SIZE_INVALID"));
+                throw new RegistryException(registry() + ": GET blob " + blob.digest().shortHex() + " of " + repository
+                        + ": the registry sent " + written + " bytes, the descriptor says " + blob.size(), 200,
+                        Optional.of("SIZE_INVALID"));
             }
             return;
         }
     }
 
     /**
-     * Opens a blob's bytes from {@code offset} on, for streaming it straight into another registry:
-     * the caller reads it to the end and closes it. A server that ignores {@code Range} is read
-     * from the start with the first {@code offset} bytes dropped. Nothing is verified here; the
-     * receiving registry checks the digest.
+     * Opens a blob's bytes from {@code offset} on (to resume a download, or to stream a blob into
+     * another registry): the caller reads it and closes it. A server that ignores {@code Range} is
+     * read from the start with the first {@code offset} bytes dropped; a break while dropping them
+     * is an ordinary {@code IOException}, worth another try. Nothing is verified here.
      */
     public InputStream openBlob(String repository, Descriptor blob, long offset) throws IOException {
         String what = "GET blob " + blob.digest().shortHex() + " of " + repository;
@@ -259,7 +240,7 @@ public final class RegistryClient {
             long start = contentRangeStart(r.header("Content-Range"));
             if (start != offset) {
                 r.close();
-                throw new RegistryException(registry() + ": " + what + ": asked for bytes from " + offset
+                throw new RegistryException(registry() + ": " + what + ": asked to resume at " + offset
                         + ", the server sent bytes from " + start, 206, Optional.empty());
             }
             return r.body();
@@ -274,30 +255,17 @@ public final class RegistryClient {
             int n = body.read(drop, 0, (int) Math.min(drop.length, left));
             if (n < 0) {
                 body.close();
-                throw new RegistryException(registry() + ": " + what + ": the blob ended before byte " + offset,
-                        200, Optional.of("SIZE_INVALID"));
+                throw new IOException(registry() + ": " + what + ": the blob ended before the resume point " + offset);
             }
             left -= n;
         }
         return body;
     }
 
-    /**
-     * Copies the body to the sink after dropping {@code skip} bytes, adding each byte written to
-     * {@code copied[0]} as it goes (the count survives an exception).
-     */
-    private void copy(InputStream in, OutputStream sink, long skip, long limit, TransferProgress progress,
-            long[] copied) throws IOException {
+    /** Copies the body to the sink, adding each byte written to {@code copied[0]} as it goes (the count survives an exception). */
+    private void copy(InputStream in, OutputStream sink, long limit, TransferProgress progress, long[] copied)
+            throws IOException {
         byte[] buf = new byte[128 << 10];
-        // Skipped by reading, not InputStream.skip: reads go through the idle watch, a skip would
-        // bypass it and could stall unwatched.
-        while (skip > 0) {
-            int n = in.read(buf, 0, (int) Math.min(buf.length, skip));
-            if (n < 0) {
-                throw new IOException("stream ended while skipping to the resume point");
-            }
-            skip -= n;
-        }
         for (int n; (n = in.read(buf)) >= 0; ) {
             if (copied[0] + n > limit) {
                 throw new RegistryException(registry() + ": the blob is longer than its descriptor says", 200,
