@@ -3,7 +3,6 @@ package dev.jbuild.registry;
 import dev.jbuild.oci.Descriptor;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpRequest;
 import java.util.Map;
 import java.util.Optional;
 
@@ -82,18 +81,8 @@ final class ChunkedUpload {
     }
 
     private void patch(long offset, long length, InputStream in) throws IOException {
-        HttpTransport.Body body = new HttpTransport.Body() {
-            @Override
-            public HttpRequest.BodyPublisher publisher() {
-                return HttpRequest.BodyPublishers.fromPublisher(
-                        HttpRequest.BodyPublishers.ofInputStream(() -> new Window(in, length)), length);
-            }
-
-            @Override
-            public boolean replayable() {
-                return false; // a repeated PATCH could append the chunk twice; see the class comment
-            }
-        };
+        // Not replayable: a repeated PATCH could append the chunk twice; see the class comment.
+        HttpTransport.Body body = HttpTransport.Body.streamed(() -> new Window(in, length), length, false);
         HttpTransport.Request req = new HttpTransport.Request("PATCH", location,
                 Map.of("Content-Type", "application/octet-stream",
                         "Content-Range", offset + "-" + (offset + length - 1)),

@@ -71,6 +71,33 @@ final class HttpTransport {
                 }
             };
         }
+
+        /** Where a streamed body's bytes come from, opened anew for each send. */
+        @FunctionalInterface
+        interface Opener {
+            java.io.InputStream open() throws IOException;
+        }
+
+        /** {@code length} bytes streamed from {@code opener}, sent with that Content-Length. */
+        static Body streamed(Opener opener, long length, boolean replayable) {
+            return new Body() {
+                @Override
+                public HttpRequest.BodyPublisher publisher() {
+                    return HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
+                        try {
+                            return opener.open();
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }), length);
+                }
+
+                @Override
+                public boolean replayable() {
+                    return replayable;
+                }
+            };
+        }
     }
 
     /** What to send; {@code what} names the request in errors ({@code PUT manifest app:1}). */

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
@@ -361,24 +360,10 @@ public final class RegistryClient {
 
     private void putWhole(String repository, Descriptor blob, BlobSource source, String location, String what,
             TransferProgress progress) throws IOException {
-        HttpTransport.Body body = new HttpTransport.Body() {
-            @Override
-            public HttpRequest.BodyPublisher publisher() {
-                progress.reset();
-                return HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
-                    try {
-                        return progress.counting(source.open(0));
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }), blob.size());
-            }
-
-            @Override
-            public boolean replayable() {
-                return true;
-            }
-        };
+        HttpTransport.Body body = HttpTransport.Body.streamed(() -> {
+            progress.reset(); // every try starts the count again
+            return progress.counting(source.open(0));
+        }, blob.size(), true);
         HttpTransport.Request req = new HttpTransport.Request("PUT", withDigest(location, blob.digest()),
                 Map.of("Content-Type", "application/octet-stream"), Optional.of(body), push(repository), false, what);
         try (HttpTransport.Response r = http.send(req)) {
