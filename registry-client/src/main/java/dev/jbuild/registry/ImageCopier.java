@@ -89,15 +89,8 @@ public final class ImageCopier {
 
     private void copyBlobs(RegistryClient from, RegistryClient to, ImageReference source, ImageReference destination,
             Manifest manifest) throws IOException {
-        List<Parallel.Task> tasks = new ArrayList<>();
-        tasks.add(() -> copyBlob(from, to, source, destination, manifest.config(), "config"));
-        List<Descriptor> layers = manifest.layers();
-        for (int i = 0; i < layers.size(); i++) {
-            Descriptor layer = layers.get(i);
-            String label = "layer " + (i + 1) + "/" + layers.size();
-            tasks.add(() -> copyBlob(from, to, source, destination, layer, label));
-        }
-        Parallel.run(clients.options().blobConcurrency(), tasks);
+        Parallel.eachBlob(manifest, true, clients.options().blobConcurrency(),
+                (blob, label) -> copyBlob(from, to, source, destination, blob, label));
     }
 
     private void copyBlob(RegistryClient from, RegistryClient to, ImageReference source, ImageReference destination,

@@ -184,14 +184,9 @@ public final class ImagePuller {
                         + " (it has no index of platforms)", 200, Optional.empty());
             }
         }
-        List<Descriptor> layers = manifest.layers();
-        List<Parallel.Task> tasks = new ArrayList<>();
-        for (int i = 0; i < layers.size(); i++) {
-            Descriptor layer = layers.get(i);
-            String label = "layer " + (i + 1) + "/" + layers.size();
-            tasks.add(() -> fetch(client, repo, layer, label));
-        }
-        Parallel.run(clients.options().blobConcurrency(), tasks);
+        // The config came first (its platform is checked above): the layers now.
+        Parallel.eachBlob(manifest, false, clients.options().blobConcurrency(),
+                (blob, label) -> fetch(client, repo, blob, label));
         storeDocument(fetched);
         return fetched.descriptor();
     }

@@ -94,15 +94,8 @@ public final class ImagePusher {
     private void pushManifest(RegistryClient client, String repo, String reference, byte[] content,
             ManifestDocument doc) throws IOException {
         if (doc instanceof Manifest m) {
-            List<Parallel.Task> tasks = new ArrayList<>();
-            tasks.add(() -> pushBlob(client, repo, m.config(), "config"));
-            List<Descriptor> layers = m.layers();
-            for (int i = 0; i < layers.size(); i++) {
-                Descriptor layer = layers.get(i);
-                String label = "layer " + (i + 1) + "/" + layers.size();
-                tasks.add(() -> pushBlob(client, repo, layer, label));
-            }
-            Parallel.run(clients.options().blobConcurrency(), tasks);
+            Parallel.eachBlob(m, true, clients.options().blobConcurrency(),
+                    (blob, label) -> pushBlob(client, repo, blob, label));
         }
         client.putManifest(repo, reference, content, doc.effectiveMediaType());
     }

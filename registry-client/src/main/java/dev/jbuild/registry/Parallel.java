@@ -1,5 +1,7 @@
 package dev.jbuild.registry;
 
+import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.Manifest;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
@@ -19,7 +21,28 @@ final class Parallel {
         void run() throws IOException;
     }
 
+    /** Something to do with one blob of an image, named for progress ("config", "layer 2/5"). */
+    @FunctionalInterface
+    interface BlobTask {
+        void run(Descriptor blob, String label) throws IOException;
+    }
+
     private Parallel() {
+    }
+
+    /** Runs {@code task} on the layers of {@code manifest} (and its config too, if asked), {@code width} at a time. */
+    static void eachBlob(Manifest manifest, boolean withConfig, int width, BlobTask task) throws IOException {
+        List<Task> tasks = new ArrayList<>();
+        if (withConfig) {
+            tasks.add(() -> task.run(manifest.config(), "config"));
+        }
+        List<Descriptor> layers = manifest.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            Descriptor layer = layers.get(i);
+            String label = "layer " + (i + 1) + "/" + layers.size();
+            tasks.add(() -> task.run(layer, label));
+        }
+        run(width, tasks);
     }
 
     static void run(int width, List<Task> tasks) throws IOException {
