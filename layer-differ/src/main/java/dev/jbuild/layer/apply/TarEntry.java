@@ -8,7 +8,8 @@ import java.util.Map;
  *
  * @param name the entry name as the layer spells it, not yet checked
  * @param type the tar type flag, normalised: {@code '0'} for every regular file form
- * @param size the number of data bytes that follow the header (0 for types that have none)
+ * @param size the data bytes of a regular file; 0 for every other type (the reader skips any data
+ *     other types carry)
  * @param mode permission bits including setuid, setgid and sticky
  * @param linkName the target of a symlink or hardlink, else empty
  * @param xattrs extended attributes from {@code SCHILY.xattr.*} / {@code LIBARCHIVE.xattr.*}, raw bytes

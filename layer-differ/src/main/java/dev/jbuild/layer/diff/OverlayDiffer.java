@@ -20,7 +20,7 @@ import java.util.TreeMap;
 
 /**
  * Turns an overlayfs upper dir into a layer with OCI whiteouts, as containers/storage and BuildKit
- * do (see {@code reference/builders.md} §4.2). The upper dir is walked by {@link TreeWalker}; then:
+ * do (see {@code ../shared/reference/builders.md} §4.2, beside the repository). The upper dir is walked by {@link TreeWalker}; then:
  * <ul>
  *   <li>a character device 0/0 {@code x} (the kernel's whiteout, also when it is one of many hard
  *       links to the shared whiteout inode that kernels since 5.8 create) becomes {@code .wh.x}, but

@@ -35,8 +35,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * {@code docker save} archives, both ways. Writing: {@code manifest.json}, {@code repositories},
  * the config, and each layer uncompressed (docker load checks them against {@code diff_ids}),
  * every layer passing through a temporary file because a tar header needs its size first.
- * Reading: {@code manifest.json} is usually the last entry, so a file is read twice, once for the
- * small documents and once for the layers, which go straight into the store as they are.
+ * Reading: {@code manifest.json} is usually the last entry, so a file is read more than once: a
+ * scan to recognise it, one for the small documents and one for the layers, which go straight into
+ * the store as they are (and each stored layer is opened again to learn its compression).
  */
 public final class DockerArchive {
     private static final ObjectMapper MAPPER = new ObjectMapper();

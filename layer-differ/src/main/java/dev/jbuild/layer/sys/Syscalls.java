@@ -156,8 +156,8 @@ public final class Syscalls {
     public static Optional<List<String>> listXattrsIfSupported(Path path) throws IOException {
         try {
             return Optional.of(listXattrs(path));
-        } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().endsWith("(errno " + ENOTSUP + ")")) {
+        } catch (ErrnoException e) {
+            if (e.errno() == ENOTSUP) {
                 return Optional.empty();
             }
             throw e;
@@ -182,8 +182,23 @@ public final class Syscalls {
         }
     }
 
-    private static IOException failure(String call, Path path, LastErrorException e) {
-        return new IOException(call + " " + path + ": " + Holder.C.strerror(e.getErrorCode())
-                + " (errno " + e.getErrorCode() + ")");
+    private static ErrnoException failure(String call, Path path, LastErrorException e) {
+        return new ErrnoException(call + " " + path + ": " + Holder.C.strerror(e.getErrorCode())
+                + " (errno " + e.getErrorCode() + ")", e.getErrorCode());
+    }
+
+    /** A failed system call, with its errno for callers that treat some as answers rather than errors. */
+    public static final class ErrnoException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final int errno;
+
+        ErrnoException(String message, int errno) {
+            super(message);
+            this.errno = errno;
+        }
+
+        public int errno() {
+            return errno;
+        }
     }
 }
