@@ -1,28 +1,48 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.builder.BuildRequest;
+import dev.jbuild.builder.Engine;
 import dev.jbuild.dockerfile.Dockerfile;
 import dev.jbuild.dockerfile.ignore.IgnoreFiles;
+import dev.jbuild.dockerfile.ignore.IgnorePatterns;
 import dev.jbuild.dockerfile.plan.BuildPlan;
 import dev.jbuild.dockerfile.plan.Planner;
+import dev.jbuild.dockerfile.plan.Platform;
+import dev.jbuild.layer.Compression;
+import dev.jbuild.layer.LayerOptions;
+import dev.jbuild.oci.ImageReference;
+import dev.jbuild.oci.store.LocalStore;
+import dev.jbuild.registry.RegistryClients;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code jbuild build}: reads, validates and plans the Dockerfile today; running the plan into an
- * image arrives with the build engine (issue 5). Options other than the Dockerfile, target,
- * build arguments and platform are accepted but not read yet: the whole command stops with "not
- * implemented yet" before any of them could matter.
+ * {@code jbuild build}: builds the Dockerfile's target into the local store, names it with every
+ * {@code -t}, then pushes it ({@code --push}) and writes the {@code --output}s.
  */
 @Command(name = "build", mixinStandardHelpOptions = true,
         description = "Build an image from a Dockerfile and a context directory.",
         footer = {"", "Examples:", "  jbuild -t app:1 .", "  jbuild build -f docker/Dockerfile --target test .",
-                "  jbuild build -t registry.example/app:1 --push ."})
+                "  jbuild build -t registry.example/app:1 --push .",
+                "  jbuild build -o type=oci,dest=app.tar -o type=local,dest=rootfs ."})
 final class BuildCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context directory.")
@@ -41,57 +61,60 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "STAGE", description = "Build this stage and what it needs.")
     String target;
 
-    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Target platform.")
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+            description = "Target platform; only this machine's is possible (jbuild runs no emulator).")
     String platform;
 
     @Option(names = "--no-cache", description = "Do not use the build cache.")
     boolean noCache;
 
-    @Option(names = "--no-cache-filter", paramLabel = "STAGE", description = "Do not use the cache for these stages.")
-    List<String> noCacheFilter = new ArrayList<>();
-
     @Option(names = "--pull", paramLabel = "POLICY", arity = "0..1", fallbackValue = "always",
-            description = "Pull base images: missing (default), always, never.")
+            description = "Pull base images: missing (default), always (--pull alone), never.")
     String pull;
 
-    @Option(names = "--push", description = "Push the image to its registry.")
+    @Option(names = "--push", description = "Push the image under every -t name after the build.")
     boolean push;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "type=…,dest=…", description = "Output destination.")
+    @Option(names = {"-o", "--output"}, paramLabel = "type=…,dest=…",
+            description = "Also write the image: type=oci|docker|tar|local|registry, dest=PATH (repeatable).")
     List<String> outputs = new ArrayList<>();
-
-    @Option(names = "--progress", paramLabel = "MODE", description = "auto, tty, plain or quiet.")
-    String progress;
 
     @Option(names = {"-q", "--quiet"}, description = "Print only the image digest.")
     boolean quiet;
 
-    @Option(names = "--network", paramLabel = "MODE", description = "Network for RUN: default, none or host.")
+    @Option(names = "--network", paramLabel = "MODE", defaultValue = "default",
+            description = "Network for RUN: default (the host's), host, or none.")
     String network;
 
-    @Option(names = "--isolation", paramLabel = "EXECUTOR", description = "runc, crun or unshare.")
+    @Option(names = "--isolation", paramLabel = "EXECUTOR",
+            description = "How RUN steps run: runc, crun or unshare (default: runc, else crun, else unshare).")
     String isolation;
 
-    @Option(names = "--memory", paramLabel = "BYTES", description = "Memory limit for RUN steps.")
+    @Option(names = "--memory", paramLabel = "BYTES", description = "Memory limit of RUN steps (e.g. 512m, 2g).")
     String memory;
 
-    @Option(names = "--cpus", paramLabel = "N", description = "CPU limit for RUN steps.")
-    String cpus;
+    @Option(names = "--cpus", paramLabel = "N", description = "CPU limit of RUN steps (e.g. 1.5).")
+    Double cpus;
 
-    @Option(names = "--secret", paramLabel = "id=…,src=…", description = "Expose a secret to RUN --mount=type=secret.")
+    @Option(names = "--secret", paramLabel = "id=ID,src=FILE",
+            description = "A secret for RUN --mount=type=secret (repeatable; also id=ID,env=VAR).")
     List<String> secrets = new ArrayList<>();
 
-    @Option(names = "--ssh", paramLabel = "default|id=socket", description = "Expose an SSH agent to RUN.")
-    List<String> ssh = new ArrayList<>();
-
-    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Set an image label (repeatable).")
+    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Set a label on the image (repeatable).")
     List<String> labels = new ArrayList<>();
 
-    @Option(names = "--jobs", paramLabel = "N", description = "How many stages build at once.")
-    Integer jobs;
+    @Option(names = "--compression", paramLabel = "gzip|zstd|none", defaultValue = "gzip",
+            description = "Compression of the new layers (default: gzip).")
+    String compression;
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     StoreMixin store;
+
+    @Mixin
+    RegistryMixin registry;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -99,14 +122,131 @@ final class BuildCommand implements Callable<Integer> {
         if (!Files.isDirectory(contextDir)) {
             throw new UserError(context + ": the build context must be a directory");
         }
+        checkPlatform();
+        List<ImageReference> names = tags.stream().map(StoreMixin::reference).toList();
         String dockerfile = file != null ? file : contextDir.resolve("Dockerfile").toString();
         Dockerfile df = DockerfileSource.read(dockerfile);
         BuildPlan plan = Planner.plan(df, DebugPlanCommand.options(target, buildArgs, platform));
-        if (!dockerfile.equals("-")) {
-            IgnoreFiles.load(contextDir, Path.of(dockerfile));
+        IgnorePatterns ignore = dockerfile.equals("-") ? IgnoreFiles.load(contextDir, contextDir.resolve("Dockerfile"))
+                : IgnoreFiles.load(contextDir, Path.of(dockerfile));
+        List<BuildOutputs.Output> outs = BuildOutputs.parse(outputs);
+        if (push && names.isEmpty()) {
+            throw new UserError("--push needs at least one -t NAME to push to");
         }
-        throw new UserError("building images is not implemented yet (the Dockerfile is valid: "
-                + plan.stages().size() + " stage(s) to build for target "
-                + plan.target().stage().displayName() + "; see 'jbuild debug plan')");
+        Map<String, String> args = BuildArgs.parse(buildArgs);
+        BuildRequest request = new BuildRequest(df, plan, contextDir.toAbsolutePath(), ignore, args,
+                pull == null ? BuildRequest.PullPolicy.MISSING : BuildRequest.PullPolicy.parse(pull),
+                compression(), keyValues(labels, "--label"), isolatedNetwork(), Optional.ofNullable(isolation),
+                memory == null ? OptionalLong.empty() : OptionalLong.of(MemorySize.parse(memory)),
+                cpus == null ? OptionalDouble.empty() : OptionalDouble.of(cpus), secretFiles(),
+                names, sourceDateEpoch(args));
+        PrintWriter err = spec.commandLine().getErr();
+        LocalStore s = store.open();
+        Supplier<RegistryClients> clients = () -> {
+            try {
+                return registry.clients(err);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        BuildLog log = new BuildLog(err, quiet || registry.progress.equals("quiet"));
+        Engine.Result result = new Engine(s, clients, log).build(request);
+        log.note("image " + result.manifest().digest() + names.stream().map(n -> ", " + n.familiar()).reduce("", String::concat));
+        new BuildOutputs(s, clients, registry, err, quiet).write(result, names, push, outs);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(result.manifest().digest());
+        out.flush();
+        return 0;
+    }
+
+    private void checkPlatform() {
+        if (platform == null) {
+            return;
+        }
+        Platform host = Platform.host();
+        for (String p : platform.split(",")) {
+            Platform wanted;
+            try {
+                wanted = Platform.parse(p);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--platform: " + e.getMessage());
+            }
+            if (!wanted.equals(host)) {
+                throw new UserError("--platform " + p + ": jbuild builds only for this machine's platform (" + host
+                        + "); it runs no emulator for RUN steps of other platforms");
+            }
+        }
+    }
+
+    private boolean isolatedNetwork() {
+        return switch (network) {
+            case "default", "host" -> false;
+            case "none" -> true;
+            default -> throw new UserError("--network=" + network + ": expected default, host or none");
+        };
+    }
+
+    private Compression compression() {
+        return switch (compression) {
+            case "gzip" -> Compression.GZIP;
+            case "zstd" -> Compression.ZSTD;
+            case "none", "uncompressed" -> Compression.NONE;
+            default -> throw new UserError("--compression=" + compression + ": expected gzip, zstd or none");
+        };
+    }
+
+    private Map<String, Path> secretFiles() throws IOException {
+        Map<String, Path> out = new LinkedHashMap<>();
+        for (String spec : secrets) {
+            Map<String, String> kv = keyValues(List.of(spec.split(",")), "--secret");
+            String id = kv.get("id");
+            if (id == null || id.isEmpty()) {
+                throw new UserError("--secret " + spec + ": needs id=ID");
+            }
+            String src = kv.getOrDefault("src", kv.get("source"));
+            String env = kv.get("env");
+            if (src != null) {
+                Path p = Path.of(src);
+                if (!Files.isRegularFile(p)) {
+                    throw new UserError("--secret " + spec + ": " + src + " is not a readable file");
+                }
+                out.put(id, p.toAbsolutePath());
+            } else {
+                String value = System.getenv(env != null ? env : id);
+                if (value == null) {
+                    throw new UserError("--secret " + spec + ": needs src=FILE, or env=VAR naming a set variable");
+                }
+                Path tmp = Files.createTempFile("jbuild-secret-", "");
+                tmp.toFile().deleteOnExit();
+                Files.writeString(tmp, value);
+                out.put(id, tmp);
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> keyValues(List<String> items, String option) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String item : items) {
+            int eq = item.indexOf('=');
+            if (eq <= 0) {
+                throw new UserError(option + " " + item + ": expected KEY=VALUE");
+            }
+            out.put(item.substring(0, eq), item.substring(eq + 1));
+        }
+        return out;
+    }
+
+    /** {@code SOURCE_DATE_EPOCH} from a build argument, else from the environment, as buildx passes it. */
+    private static Optional<Instant> sourceDateEpoch(Map<String, String> args) {
+        String v = args.getOrDefault("SOURCE_DATE_EPOCH", System.getenv("SOURCE_DATE_EPOCH"));
+        if (v == null || v.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return LayerOptions.parseSourceDateEpoch(v);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.builder.Engine;
 import dev.jbuild.oci.store.LocalStore;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -8,7 +9,8 @@ import picocli.CommandLine.Mixin;
 
 /** {@code jbuild prune}: remove the content no name reaches. */
 @Command(name = "prune", mixinStandardHelpOptions = true,
-        description = {"Remove blobs (layers, configs, manifests) that no image name in the local store reaches.",
+        description = {"Remove blobs (layers, configs, manifests) that no image name in the local store reaches,",
+                "the extracted layers (snapshots) of the builder no image uses, and RUN cache mounts.",
                 "Waits for running builds and pulls that have not named their image yet."},
         footer = {"", "Example:", "  jbuild prune"})
 final class PruneCommand implements Callable<Integer> {
@@ -20,9 +22,13 @@ final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LocalStore.PruneResult r = store.open().prune();
+        int[] snapshots = new int[1];
+        LocalStore s = store.open();
+        Engine.cleanStale(s);
+        LocalStore.PruneResult r = s.prune(locked -> snapshots[0] = Engine.pruneSnapshots(locked));
         spec.commandLine().getOut().println("Deleted " + r.blobs() + " blob" + (r.blobs() == 1 ? "" : "s")
-                + ", reclaimed " + Sizes.human(r.bytes()));
+                + " and " + snapshots[0] + " layer snapshot" + (snapshots[0] == 1 ? "" : "s")
+                + ", reclaimed " + Sizes.human(r.bytes()) + " of blobs");
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -77,7 +77,8 @@ class StoreCommandsTest {
         assertTrue(rmi.err().contains("no such image: ghost"));
 
         CliTest.Result prune = run("prune");
-        assertEquals("Deleted 3 blobs, reclaimed " + Sizes.human(sizeOfOrphan(store)) + "\n", prune.out());
+        assertEquals("Deleted 3 blobs and 0 layer snapshots, reclaimed " + Sizes.human(sizeOfOrphan(store))
+                + " of blobs\n", prune.out());
         assertEquals(0, run("inspect", "localhost:5000/team/app").status(), "the named image survives prune");
     }
 

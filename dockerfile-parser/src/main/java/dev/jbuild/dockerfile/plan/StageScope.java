@@ -31,6 +31,7 @@ public final class StageScope {
     private final ShellWordExpander expander;
     private final Map<String, String> env;
     private final Map<String, String> args = new LinkedHashMap<>();
+    private final Map<String, String> declared = new LinkedHashMap<>();
     private final Map<String, String> buildArgs;
     private final Map<String, String> globalArgs;
     private final String fileName;
@@ -58,6 +59,14 @@ public final class StageScope {
     /** ARG values declared in this stage so far. */
     public Map<String, String> args() {
         return Collections.unmodifiableMap(args);
+    }
+
+    /**
+     * Every ARG declared in this stage so far, in declaration order, with its value or an empty
+     * string when it has none: what BuildKit lists in a RUN's history ({@code |2 A=1 B= cmd}).
+     */
+    public Map<String, String> declaredArgs() {
+        return Collections.unmodifiableMap(declared);
     }
 
     /** Build arguments the stage has used so far, in the order of first use (for cache keys). */
@@ -119,6 +128,7 @@ public final class StageScope {
                     value = Optional.ofNullable(globalArgs.get(d.name()));
                 }
                 value.ifPresent(v -> args.put(d.name(), v));
+                declared.put(d.name(), args.getOrDefault(d.name(), ""));
                 out.add(new Instruction.ArgDefinition(d.name(), value));
             }
             return new Instruction.Arg(a.line(), a.source(), out);

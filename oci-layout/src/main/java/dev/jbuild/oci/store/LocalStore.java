@@ -209,6 +209,18 @@ public final class LocalStore {
      * {@link #writeSession()}.
      */
     public PruneResult prune() throws IOException {
+        return prune(store -> {
+        });
+    }
+
+    /** More pruning that must happen under the same lock, such as the builder's snapshots. */
+    @FunctionalInterface
+    public interface PruneHook {
+        void run(LocalStore store) throws IOException;
+    }
+
+    /** Like {@link #prune()}, then runs {@code hook} before letting writers in again. */
+    public PruneResult prune(PruneHook hook) throws IOException {
         try (Hold gc = GcLock.of(root).exclusive(); StoreLock lock = StoreLock.exclusive(root.resolve(".lock"))) {
             Set<Digest> reachable = new HashSet<>();
             for (Descriptor d : index().manifests()) {
@@ -233,6 +245,7 @@ public final class LocalStore {
             }
             blobs.removeAbandonedIngests();
             blobs.removeFetchLocks();
+            hook.run(this);
             return new PruneResult(count, bytes);
         }
     }

@@ -1,0 +1,14 @@
+package dev.jbuild.builder;
+
+import dev.jbuild.builder.run.Executor;
+import dev.jbuild.oci.store.LocalStore;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * What every step of one build shares: the request, the store, base images, file systems, the
+ * executor for RUN, the listener, and the time written into history entries.
+ */
+record BuildContext(BuildRequest request, LocalStore store, BaseImages images, Filesystems filesystems,
+                    Executor executor, Path workDir, BuildListener listener, Instant created) {
+}

@@ -1,0 +1,137 @@
+package dev.jbuild.builder;
+
+import dev.jbuild.builder.run.Containers;
+import dev.jbuild.builder.run.Executor;
+import dev.jbuild.builder.run.Executors;
+import dev.jbuild.builder.snapshot.LayerCommitter;
+import dev.jbuild.builder.snapshot.Snapshots;
+import dev.jbuild.builder.snapshot.Workspace;
+import dev.jbuild.dockerfile.plan.StagePlan;
+import dev.jbuild.layer.LayerOptions;
+import dev.jbuild.oci.ContainerConfig;
+import dev.jbuild.layer.apply.Trees;
+import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.Digest;
+import dev.jbuild.oci.transfer.ImageWalker;
+import dev.jbuild.oci.ImageConfig;
+import dev.jbuild.oci.ImageReference;
+import dev.jbuild.oci.Json;
+import dev.jbuild.oci.Manifest;
+import dev.jbuild.oci.MediaTypes;
+import dev.jbuild.oci.store.Hold;
+import dev.jbuild.oci.store.LocalStore;
+import dev.jbuild.registry.RegistryClients;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Runs a build plan into an image in the local store: the stages the target needs, in plan
+ * order, then the target's config and manifest written as blobs and named with the {@code -t}
+ * names. Pushing and the other outputs are the caller's. Before it starts, it cleans up what a
+ * killed jbuild left behind (mounts, containers, scratch directories).
+ */
+public final class Engine {
+    /** The built image: its manifest in the store, and its config. */
+    public record Result(Descriptor manifest, ImageConfig config) {
+    }
+
+    private final LocalStore store;
+    private final Supplier<RegistryClients> clients;
+    private final BuildListener listener;
+
+    public Engine(LocalStore store, Supplier<RegistryClients> clients, BuildListener listener) {
+        this.store = store;
+        this.clients = clients;
+        this.listener = listener;
+    }
+
+    /** The directory where runc keeps the state of jbuild's containers. */
+    public static Path runtimeState(LocalStore store) {
+        return store.root().resolve("runc");
+    }
+
+    /** Removes what killed jbuild processes left: containers, mounts and scratch directories. */
+    public static void cleanStale(LocalStore store) throws IOException {
+        Containers.cleanStale(runtimeState(store));
+        Workspace.cleanStale(store.root());
+    }
+
+    /**
+     * Removes the snapshots of layers no named image uses and the RUN cache mounts; returns how
+     * many snapshots went. Call it under the store's prune lock ({@link LocalStore#prune(LocalStore.PruneHook)}),
+     * which waits for running builds.
+     */
+    public static int pruneSnapshots(LocalStore store) throws IOException {
+        Set<Digest> used = new HashSet<>();
+        for (LocalStore.NamedImage image : store.images()) {
+            for (Descriptor manifest : ImageWalker.blobs(store.blobs(), image.target(), false)) {
+                if (MediaTypes.isManifest(manifest.mediaType())) {
+                    Manifest m = Json.read(store.blobs().read(manifest.digest()), Manifest.class,
+                            manifest.digest().toString());
+                    if (store.blobs().has(m.config().digest())) {
+                        used.addAll(Json.read(store.blobs().read(m.config().digest()), ImageConfig.class,
+                                m.config().digest().toString()).rootfs().diffIds());
+                    }
+                }
+            }
+        }
+        Trees.deleteRecursively(store.root().resolve("cache"));
+        return new Snapshots(store.root()).prune(used);
+    }
+
+    public Result build(BuildRequest request) throws IOException, InterruptedException {
+        cleanStale(store);
+        Executor executor = Executors.choose(request.isolation(), runtimeState(store));
+        Instant created = request.sourceDateEpoch().orElseGet(Instant::now);
+        LayerOptions layerOptions = LayerOptions.defaults().withSourceDateEpoch(request.sourceDateEpoch());
+        Snapshots snapshots = new Snapshots(store.root());
+        try (Hold session = store.writeSession(); Workspace ws = Workspace.create(store.root())) {
+            Filesystems fs = new Filesystems(store.blobs(), snapshots, ws,
+                    new LayerCommitter(store.blobs(), snapshots, request.compression(), layerOptions));
+            BuildContext ctx = new BuildContext(request, store, new BaseImages(store, clients, request.pull(), listener),
+                    fs, executor, ws.dir(), listener, created);
+            Map<Integer, StageState> built = new HashMap<>();
+            for (StagePlan stage : request.plan().stages()) {
+                built.put(stage.stage().index(), new StageRunner(ctx, stage, built).run());
+            }
+            StageState target = built.get(request.plan().target().stage().index());
+            Result result = write(finalConfig(target.config(), request, created), target.layers());
+            for (ImageReference name : request.tags()) {
+                store.tag(name, result.manifest());
+            }
+            return result;
+        }
+    }
+
+    private static ImageConfig finalConfig(ImageConfig config, BuildRequest request, Instant created) {
+        ContainerConfig c = config.config();
+        if (!request.labels().isEmpty()) {
+            Map<String, String> labels = new LinkedHashMap<>(c.labels());
+            labels.putAll(request.labels());
+            c = c.withLabels(labels);
+        }
+        // As BuildKit: the image was created when its last step was (a base's time if no step ran).
+        Optional<Instant> last = config.history().isEmpty() ? Optional.empty()
+                : config.history().get(config.history().size() - 1).createdInstant();
+        return config.withConfig(c).withCreated(last.orElse(created));
+    }
+
+    private Result write(ImageConfig config, List<ImageLayer> layers) throws IOException {
+        byte[] configJson = Json.write(config);
+        Descriptor configDesc = Descriptor.of(MediaTypes.OCI_CONFIG, store.blobs().write(configJson),
+                configJson.length);
+        byte[] manifestJson = Json.write(Manifest.oci(configDesc, layers.stream().map(ImageLayer::blob).toList()));
+        Descriptor manifest = Descriptor.of(MediaTypes.OCI_MANIFEST, store.blobs().write(manifestJson),
+                manifestJson.length);
+        return new Result(manifest, config);
+    }
+}

@@ -1,0 +1,101 @@
+package dev.jbuild.builder;
+
+import dev.jbuild.builder.snapshot.LayerCommitter;
+import dev.jbuild.builder.snapshot.OverlayMount;
+import dev.jbuild.builder.snapshot.Snapshots;
+import dev.jbuild.builder.snapshot.Workspace;
+import dev.jbuild.layer.apply.Trees;
+import dev.jbuild.oci.store.BlobStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The file systems of a build: a stage's layers mounted as one overlay, writable for a step that
+ * changes files (its upper dir then becomes the step's layer) or read-only for a step that reads
+ * another stage or image ({@code COPY --from}, {@code RUN --mount=from=}). Every mount is
+ * unmounted when its action ends, whether it succeeded or not.
+ */
+final class Filesystems {
+    /** What a step does with the mounted root file system. */
+    @FunctionalInterface
+    interface Action {
+        void run(Path rootfs) throws IOException, InterruptedException;
+    }
+
+    /** A read-only view of some layers, open until closed. */
+    static final class View implements AutoCloseable {
+        private final OverlayMount mount;
+
+        private View(OverlayMount mount) {
+            this.mount = mount;
+        }
+
+        Path root() {
+            return mount.target();
+        }
+
+        @Override
+        public void close() throws IOException {
+            mount.close();
+        }
+    }
+
+    private final BlobStore blobs;
+    private final Snapshots snapshots;
+    private final Workspace workspace;
+    private final LayerCommitter committer;
+
+    Filesystems(BlobStore blobs, Snapshots snapshots, Workspace workspace, LayerCommitter committer) {
+        this.blobs = blobs;
+        this.snapshots = snapshots;
+        this.workspace = workspace;
+        this.committer = committer;
+    }
+
+    /** The snapshot dirs of {@code layers} (bottom first), top first as overlay wants them, the empty dir last. */
+    private List<Path> lowers(List<ImageLayer> layers) throws IOException {
+        List<Path> out = new ArrayList<>();
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            ImageLayer l = layers.get(i);
+            out.add(snapshots.ensure(blobs, l.blob(), l.diffId()));
+        }
+        out.add(snapshots.empty());
+        return out;
+    }
+
+    /**
+     * Mounts {@code layers} with a fresh upper dir, runs {@code action} on the merged tree, unmounts,
+     * and returns the layer of what it changed (empty when it changed nothing).
+     */
+    Optional<ImageLayer> change(List<ImageLayer> layers, Action action) throws IOException, InterruptedException {
+        List<Path> lowers = lowers(layers);
+        Path step = workspace.newStepDir("step");
+        try {
+            Path upper = Files.createDirectory(step.resolve("upper"));
+            Path work = Files.createDirectory(step.resolve("work"));
+            try (OverlayMount m = OverlayMount.mount(lowers, Optional.of(upper), Optional.of(work),
+                    step.resolve("merged"), step.resolve("links"))) {
+                action.run(m.target());
+            }
+            return committer.commit(upper, lowers);
+        } finally {
+            Trees.deleteRecursively(step);
+        }
+    }
+
+    /** A read-only mount of {@code layers}; close it when done. */
+    View view(List<ImageLayer> layers) throws IOException {
+        List<Path> lowers = lowers(layers);
+        Path step = workspace.newStepDir("view");
+        if (lowers.size() == 1) {
+            // A read-only overlay needs two lower dirs, and distinct ones.
+            lowers.add(Files.createDirectory(step.resolve("empty")));
+        }
+        return new View(OverlayMount.mount(lowers, Optional.empty(), Optional.empty(), step.resolve("merged"),
+                step.resolve("links")));
+    }
+}

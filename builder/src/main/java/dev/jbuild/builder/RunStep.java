@@ -1,0 +1,152 @@
+package dev.jbuild.builder;
+
+import dev.jbuild.builder.fs.Ids;
+import dev.jbuild.builder.fs.UserDb;
+import dev.jbuild.builder.run.Containers;
+import dev.jbuild.builder.run.ExecSpec;
+import dev.jbuild.builder.run.ExtraMount;
+import dev.jbuild.builder.run.Limits;
+import dev.jbuild.builder.run.TailBuffer;
+import dev.jbuild.dockerfile.DockerfileException;
+import dev.jbuild.dockerfile.ast.Heredoc;
+import dev.jbuild.dockerfile.ast.HeredocWords;
+import dev.jbuild.dockerfile.instructions.Instruction;
+import dev.jbuild.dockerfile.instructions.RunMount;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * RUN: the command runs as a container on the stage's file system (a fresh overlay upper dir),
+ * as the stage's USER, in its WORKDIR, with its ENV and ARG values, and with the step's
+ * {@code --mount}s; what it changed becomes the step's layer. A non-zero exit stops the build with
+ * the command, the status and the last lines of its output.
+ */
+final class RunStep {
+    private static final int TAIL_LINES = 20;
+    /** BuildKit's hostname for RUN steps. */
+    static final String HOSTNAME = "buildkitsandbox";
+
+    private final BuildContext ctx;
+    private final StageState state;
+    private final Map<Integer, StageState> built;
+    private final BuildListener.Step step;
+
+    RunStep(BuildContext ctx, StageState state, Map<Integer, StageState> built, BuildListener.Step step) {
+        this.ctx = ctx;
+        this.state = state;
+        this.built = built;
+        this.step = step;
+    }
+
+    void run(Instruction.Run run) throws IOException, InterruptedException {
+        List<RunMount> mounts;
+        try {
+            mounts = state.scope.mounts(run);
+        } catch (DockerfileException e) {
+            throw new BuildException(e.getMessage());
+        }
+        Path scratch = Files.createTempDirectory(ctx.workDir(), "run-");
+        List<String> args = arguments(run, scratch);
+        Map<String, String> env = new LinkedHashMap<>(state.scope.runEnvironment());
+        env.putIfAbsent("PATH", StageState.DEFAULT_PATH);
+        boolean isolated = ctx.request().isolatedNetwork() || run.network().map("none"::equals).orElse(false);
+        if (run.network().isPresent() && !List.of("default", "none", "host").contains(run.network().get())) {
+            throw new BuildException("RUN --network=" + run.network().get() + ": expected default, none or host");
+        }
+        String user = state.user();
+        String cwd = state.workdir();
+        TailBuffer tail = new TailBuffer(TAIL_LINES);
+        String createdBy = "RUN " + buildArgsPrefix() + String.join(" ", displayArgs(run)) + " # buildkit";
+        try (RunMounts extra = new RunMounts(ctx, built, scratch)) {
+            List<ExtraMount> resolvedMounts = extra.resolve(mounts, env);
+            Optional<ImageLayer> layer = ctx.filesystems().change(state.layers(), root -> {
+                Ids ids = UserDb.forRun(root, user);
+                if (!env.containsKey("HOME")) {
+                    env.put("HOME", UserDb.home(root, user));
+                }
+                ExecSpec spec = new ExecSpec(root, args, env, cwd, ids.uid(), ids.gid(), ids.additionalGids(),
+                        isolated, HOSTNAME, resolvedMounts, limits(), scratch.resolve("exec"),
+                        Containers.newId());
+                int status = ctx.executor().run(spec, (line, stderr) -> {
+                    tail.add(line);
+                    ctx.listener().output(step, line);
+                });
+                if (status != 0) {
+                    throw new BuildException("process \"" + String.join(" ", displayArgs(run))
+                            + "\" did not complete successfully: exit code: " + status + lastLines(tail));
+                }
+            });
+            state.record(layer, ctx.created(), createdBy);
+        } finally {
+            dev.jbuild.layer.apply.Trees.deleteRecursively(scratch);
+        }
+    }
+
+    private static String lastLines(TailBuffer tail) {
+        List<String> lines = tail.lines();
+        return lines.isEmpty() ? "" : "\nlast lines of its output:\n  " + String.join("\n  ", lines);
+    }
+
+    private Limits limits() {
+        return new Limits(ctx.request().memoryBytes(), ctx.request().cpus(), OptionalLong.of(Limits.DEFAULT_PIDS));
+    }
+
+    /**
+     * BuildKit's history text names the stage's ARGs with their values ({@code |2 A=1 B= cmd}),
+     * an ENV of the same name winning.
+     */
+    private String buildArgsPrefix() {
+        Map<String, String> args = state.scope.declaredArgs();
+        if (args.isEmpty()) {
+            return "";
+        }
+        List<String> pairs = new ArrayList<>();
+        args.forEach((k, v) -> pairs.add(k + "=" + state.scope.env().getOrDefault(k, v)));
+        return "|" + pairs.size() + " " + String.join(" ", pairs) + " ";
+    }
+
+    /** The command as it appears in history and messages: the shell, then the command text. */
+    private List<String> displayArgs(Instruction.Run run) {
+        return ConfigInstructions.command(run.command(), state.shell());
+    }
+
+    /**
+     * The argv of the container. Shell form runs through SHELL with the heredocs appended to the
+     * command text (the shell reads them); a command that is only a heredoc is the script itself,
+     * run by SHELL, or executed as a file when it starts with {@code #!}.
+     */
+    private List<String> arguments(Instruction.Run run, Path scratch) throws IOException {
+        Instruction.CommandLine cl = run.command();
+        if (!cl.prependShell() || run.heredocs().isEmpty()) {
+            return ConfigInstructions.command(cl, state.shell());
+        }
+        String text = String.join(" ", cl.args());
+        Optional<Heredoc> only = HeredocWords.parseWord(text.strip());
+        if (only.isPresent() && run.heredocs().size() == 1) {
+            String script = run.heredocs().get(0).effectiveContent();
+            if (script.startsWith("#!")) {
+                Path file = scratch.resolve("script");
+                Files.writeString(file, script, StandardCharsets.UTF_8);
+                return List.of(RunMounts.SCRIPT_TARGET);
+            }
+            List<String> out = new ArrayList<>(state.shell());
+            out.add(script);
+            return out;
+        }
+        StringBuilder b = new StringBuilder(text);
+        for (Heredoc h : run.heredocs()) {
+            b.append('\n').append(h.content()).append(h.name());
+        }
+        List<String> out = new ArrayList<>(state.shell());
+        out.add(b.toString());
+        return out;
+    }
+}

@@ -1,0 +1,125 @@
+package dev.jbuild.builder;
+
+import dev.jbuild.dockerfile.Dockerfile;
+import dev.jbuild.dockerfile.DockerfileException;
+import dev.jbuild.dockerfile.Stage;
+import dev.jbuild.dockerfile.instructions.Instruction;
+import dev.jbuild.dockerfile.plan.Base;
+import dev.jbuild.dockerfile.plan.StagePlan;
+import dev.jbuild.dockerfile.plan.StageScope;
+import dev.jbuild.oci.ContainerConfig;
+import dev.jbuild.oci.HistoryEntry;
+import dev.jbuild.oci.ImageConfig;
+import dev.jbuild.oci.Platform;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Builds one stage: starts from its base (an image, an earlier stage, or scratch), runs the base's
+ * ONBUILD triggers, then each instruction in order, logging every step with its number and
+ * duration. Config instructions change the config and add a history entry with
+ * {@code empty_layer}; RUN, COPY, ADD and WORKDIR change files and add a layer when they changed
+ * something.
+ */
+final class StageRunner {
+    static final String HISTORY_COMMENT = "buildkit.dockerfile.v0";
+
+    private final BuildContext ctx;
+    private final StagePlan plan;
+    private final Map<Integer, StageState> built;
+
+    StageRunner(BuildContext ctx, StagePlan plan, Map<Integer, StageState> built) {
+        this.ctx = ctx;
+        this.plan = plan;
+        this.built = built;
+    }
+
+    StageState run() throws IOException, InterruptedException {
+        Stage stage = plan.stage();
+        List<Instruction> triggers = new ArrayList<>();
+        int total = stage.instructions().size() + 1;
+        // As BuildKit labels steps: [2/5] with one stage, [build 2/5] or [stage-1 2/5] with several.
+        String label = ctx.request().dockerfile().stages().size() == 1 ? ""
+                : stage.name().orElse("stage-" + stage.index());
+        BuildListener.Step from = new BuildListener.Step(label, 1, total, stage.from().source());
+        Instant start = Instant.now();
+        ctx.listener().stepStarted(from);
+        StageState state = start(stage, triggers);
+        ctx.listener().stepFinished(from, Duration.between(start, Instant.now()));
+        StepRunner steps = new StepRunner(ctx, state, built);
+        for (Instruction trigger : triggers) {
+            steps.execute(new BuildListener.Step(label, 1, total, "ONBUILD " + trigger.source()), trigger);
+        }
+        int n = 1;
+        for (Instruction ins : stage.instructions()) {
+            n++;
+            steps.execute(new BuildListener.Step(label, n, total, ins.source()), ins);
+        }
+        return state;
+    }
+
+    private StageState start(Stage stage, List<Instruction> triggers) throws IOException {
+        ImageConfig config;
+        List<ImageLayer> layers;
+        Base base = plan.base();
+        if (base instanceof Base.Scratch) {
+            Platform p = Platform.host();
+            config = ImageConfig.of(p).withConfig(ContainerConfig.EMPTY.withWorkingDir(Optional.of("/"))
+                    .withEnv(List.of("PATH=" + StageState.DEFAULT_PATH)));
+            layers = List.of();
+        } else if (base instanceof Base.StageRef ref) {
+            StageState parent = built.get(ref.index());
+            config = parent.config();
+            layers = parent.layers();
+        } else {
+            BaseImages.Resolved img = ctx.images().resolve(((Base.Image) base).reference());
+            config = img.config();
+            layers = img.layers();
+        }
+        for (String trigger : config.config().onBuild()) {
+            triggers.add(parseTrigger(trigger, stage));
+        }
+        // Triggers run in this stage only; a grandchild does not inherit them.
+        config = config.withConfig(config.config().withOnBuild(List.of()))
+                .withCreated(Optional.empty());
+        Map<String, String> env = envMap(config.config().env());
+        StageScope scope = new StageScope(ctx.request().dockerfile().fileName(),
+                ctx.request().dockerfile().escapeToken(), env, ctx.request().buildArgs(),
+                ctx.request().plan().globalArgs());
+        return new StageState(stage.displayName(), config, layers, scope);
+    }
+
+    private Instruction parseTrigger(String trigger, Stage stage) throws BuildException {
+        Dockerfile df = ctx.request().dockerfile();
+        try {
+            Dockerfile parsed = Dockerfile.parse("ONBUILD trigger of the base of stage " + stage.displayName(),
+                    ("FROM scratch\n" + trigger + "\n").getBytes(StandardCharsets.UTF_8));
+            return parsed.stages().get(0).instructions().get(0);
+        } catch (DockerfileException | IndexOutOfBoundsException e) {
+            throw new BuildException(df.fileName() + ":" + stage.from().line() + ": invalid ONBUILD trigger \""
+                    + trigger + "\" in the base image: " + e.getMessage());
+        }
+    }
+
+    private static Map<String, String> envMap(List<String> env) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (String e : env) {
+            int eq = e.indexOf('=');
+            if (eq > 0) {
+                m.putIfAbsent(e.substring(0, eq), e.substring(eq + 1));
+            }
+        }
+        return m;
+    }
+
+    static HistoryEntry history(Instant created, String createdBy, boolean emptyLayer) {
+        HistoryEntry h = HistoryEntry.layer(created, createdBy).withComment(Optional.of(HISTORY_COMMENT));
+        return emptyLayer ? h.withEmptyLayer(true) : h;
+    }
+}

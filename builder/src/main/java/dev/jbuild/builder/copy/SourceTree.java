@@ -1,0 +1,208 @@
+package dev.jbuild.builder.copy;
+
+import dev.jbuild.builder.BuildException;
+import java.io.IOException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The files a COPY may read, seen as BuildKit sees them: a source root (the build context or a
+ * stage's root file system) where paths are resolved as after {@code chroot} (symlinks followed,
+ * {@code ..} and absolute link targets never leaving the root) and, for the context, where what the
+ * {@code .dockerignore} excludes is absent, because BuildKit never transfers it.
+ *
+ * <p>Paths handed in and out are relative to the root, {@code /}-separated, without a leading
+ * {@code /}; the root itself is the empty string.
+ */
+final class SourceTree {
+    /** Linux gives up after 40 links in one lookup (ELOOP); so do we. */
+    private static final int MAX_LINKS = 40;
+
+    private final Path root;
+    private final PathFilter ignore;
+
+    SourceTree(CopySource source) throws IOException {
+        // The root is looked at itself (lstat), so a context given through a symlink is followed first.
+        this.root = source.root().toRealPath();
+        this.ignore = source.fromContext() ? PathFilter.excluding("", source.ignore()) : null;
+    }
+
+    /** The ignore-file filter for walks below the root; null for a stage, which hides nothing. */
+    PathFilter ignore() {
+        return ignore;
+    }
+
+    /**
+     * A COPY source path cleaned as BuildKit cleans it ({@code path.Clean("/" + p)}): a leading
+     * {@code /}, {@code .} components, repeated and trailing slashes go, and {@code ..} cannot climb
+     * above the root.
+     */
+    static String clean(String source) {
+        Deque<String> names = new ArrayDeque<>();
+        for (String name : source.split("/")) {
+            if (name.isEmpty() || name.equals(".")) {
+                continue;
+            }
+            if (name.equals("..")) {
+                names.pollLast();
+            } else {
+                names.addLast(name);
+            }
+        }
+        return String.join("/", names);
+    }
+
+    /**
+     * The root-relative path {@code path} leads to once every symlink on the way (the last one
+     * included) is followed inside the root; empty when it does not exist or the ignore file hides
+     * it or a link on the way.
+     */
+    Optional<String> resolve(String path) throws IOException {
+        Deque<String> todo = new ArrayDeque<>();
+        push(todo, path);
+        Deque<String> done = new ArrayDeque<>();
+        int links = 0;
+        boolean inDirectory = true;
+        while (!todo.isEmpty()) {
+            String name = todo.pop();
+            if (name.isEmpty() || name.equals(".")) {
+                continue;
+            }
+            if (!inDirectory) {
+                return Optional.empty(); // a name after a file: ENOTDIR, nothing there
+            }
+            if (name.equals("..")) {
+                done.pollLast();
+                continue;
+            }
+            done.addLast(name);
+            String rel = String.join("/", done);
+            Optional<FileStat> stat = FileStat.ifExists(host(rel));
+            if (stat.isEmpty()) {
+                return Optional.empty();
+            }
+            if (stat.get().isSymlink()) {
+                // An ignored link is not in BuildKit's copy of the context, so it leads nowhere.
+                if (!visible(rel, false)) {
+                    return Optional.empty();
+                }
+                if (++links > MAX_LINKS) {
+                    throw new BuildException("too many levels of symbolic links resolving " + path);
+                }
+                done.pollLast();
+                String target = Files.readSymbolicLink(host(rel)).toString();
+                if (target.startsWith("/")) {
+                    done.clear();
+                }
+                push(todo, target);
+            } else {
+                inDirectory = stat.get().isDirectory();
+            }
+        }
+        String resolved = String.join("/", done);
+        boolean isDir = Files.isDirectory(host(resolved));
+        return visible(resolved, isDir) ? Optional.of(resolved) : Optional.empty();
+    }
+
+    /**
+     * The matches of a cleaned source path with wildcards, as BuildKit's {@code ResolveWildcards}:
+     * the components before the first wildcard are resolved (links followed), the rest are matched
+     * one component at a time with Go's {@code filepath.Match}, descending only into real
+     * directories. Each match is root-relative, not followed, in name order.
+     */
+    Glob glob(String pattern) throws IOException {
+        String[] parts = pattern.split("/");
+        int first = 0;
+        while (!GoGlob.hasWildcards(parts[first])) {
+            first++;
+        }
+        Optional<String> base = resolve(String.join("/", List.of(parts).subList(0, first)));
+        List<String> out = new ArrayList<>();
+        if (base.isPresent() && Files.isDirectory(host(base.get()))) {
+            glob(base.get(), parts, first, out);
+        }
+        return new Glob(base.orElse(""), out);
+    }
+
+    /** What a wildcard source matched, and the resolved directory the matching started from. */
+    record Glob(String base, List<String> matches) {
+    }
+
+    private void glob(String dir, String[] parts, int index, List<String> out) throws IOException {
+        for (String name : list(dir)) {
+            if (!GoGlob.matches(parts[index], name)) {
+                continue;
+            }
+            String rel = child(dir, name);
+            FileStat stat = FileStat.of(host(rel));
+            if (!visible(rel, stat.isDirectory())) {
+                continue;
+            }
+            if (index == parts.length - 1) {
+                out.add(rel);
+            } else if (stat.isDirectory()) {
+                glob(rel, parts, index + 1, out);
+            }
+        }
+    }
+
+    /** The names in a directory, sorted by code point as Go sorts UTF-8 names; ignored ones included. */
+    List<String> list(String dir) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(host(dir))) {
+            for (Path entry : entries) {
+                names.add(entry.getFileName().toString());
+            }
+        } catch (DirectoryIteratorException e) {
+            throw e.getCause();
+        }
+        names.sort(SourceTree::compareCodePoints);
+        return names;
+    }
+
+    /** The host path of a root-relative path. */
+    Path host(String rel) {
+        return rel.isEmpty() ? root : root.resolve(rel);
+    }
+
+    static String child(String dir, String name) {
+        return dir.isEmpty() ? name : dir + "/" + name;
+    }
+
+    /**
+     * Whether BuildKit's copy of the context has the path: not ignored, or an ignored directory
+     * that an exception pattern may bring something back into (it is then sent for that).
+     */
+    private boolean visible(String rel, boolean isDirectory) {
+        return ignore == null || ignore.accepts(rel) || isDirectory && ignore.mayAcceptBelow(rel);
+    }
+
+    private static void push(Deque<String> todo, String path) {
+        String[] parts = path.split("/");
+        for (int i = parts.length - 1; i >= 0; i--) {
+            todo.push(parts[i]);
+        }
+    }
+
+    private static int compareCodePoints(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.jbuild.builder.snapshot;
+
+import dev.jbuild.builder.ImageLayer;
+import dev.jbuild.layer.Compression;
+import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.LayerOptions;
+import dev.jbuild.layer.LayerResult;
+import dev.jbuild.layer.LayerWriter;
+import dev.jbuild.layer.apply.ApplyOptions.OverlayXattrs;
+import dev.jbuild.layer.diff.OverlayDiffer;
+import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.store.BlobStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Turns the upper dir of a finished step into a layer blob in the store and into the snapshot of
+ * that layer (the upper dir is already in lower-dir form, so it is renamed, not extracted again).
+ *
+ * <p>A directory overlayfs copied up only because something below it was touched and then put
+ * back (a mount point the executor created and removed) has the same owner, mode and mtime as in
+ * the lower dirs; such directories are left out of the layer unless something inside them
+ * changed, as BuildKit's upper-dir differ does, so a step that changed nothing makes no layer.
+ */
+public final class LayerCommitter {
+    private final BlobStore blobs;
+    private final Snapshots snapshots;
+    private final Compression compression;
+    private final LayerOptions options;
+
+    public LayerCommitter(BlobStore blobs, Snapshots snapshots, Compression compression, LayerOptions options) {
+        this.blobs = blobs;
+        this.snapshots = snapshots;
+        this.compression = compression;
+        this.options = options;
+    }
+
+    /** The layer of {@code upper} over {@code lowers} (top first), or empty when nothing changed. */
+    public Optional<ImageLayer> commit(Path upper, List<Path> lowers) throws IOException {
+        List<LayerEntry> entries = withoutUntouchedDirs(
+                OverlayDiffer.entries(upper, lowers, options, OverlayXattrs.TRUSTED), lowers);
+        if (entries.isEmpty()) {
+            return Optional.empty();
+        }
+        LayerResult r;
+        try (BlobStore.Writer out = blobs.newWriter("sha256")) {
+            r = LayerWriter.write(entries, out, compression, options);
+            out.commit(Optional.of(r.digest()), OptionalLong.of(r.size()));
+        }
+        snapshots.adopt(upper, r.diffId());
+        return Optional.of(new ImageLayer(Descriptor.of(r.mediaType(), r.digest(), r.size()), r.diffId()));
+    }
+
+    private static List<LayerEntry> withoutUntouchedDirs(List<LayerEntry> entries, List<Path> lowers)
+            throws IOException {
+        Set<String> parentsOfChanges = new HashSet<>();
+        for (LayerEntry e : entries) {
+            if (e.type() == LayerEntry.Type.DIR && sameAsBelow(e, lowers)) {
+                continue;
+            }
+            String p = e.path();
+            for (int slash = p.lastIndexOf('/', p.length() - 2); slash > 0; slash = p.lastIndexOf('/', slash - 1)) {
+                parentsOfChanges.add(LayerEntry.normalize(p.substring(0, slash)));
+            }
+        }
+        List<LayerEntry> kept = new ArrayList<>();
+        for (LayerEntry e : entries) {
+            boolean untouchedDir = e.type() == LayerEntry.Type.DIR && sameAsBelow(e, lowers)
+                    && !parentsOfChanges.contains(LayerEntry.normalize(e.path()));
+            if (!untouchedDir) {
+                kept.add(e);
+            }
+        }
+        return kept;
+    }
+
+    /** Whether the topmost lower dir holding this path has a directory there with the same metadata. */
+    private static boolean sameAsBelow(LayerEntry dir, List<Path> lowers) throws IOException {
+        String rel = LayerEntry.normalize(dir.path());
+        for (Path lower : lowers) {
+            Path p = lower.resolve(rel);
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+            int uid = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            int gid = (Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS);
+            FileTime mtime = Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS);
+            return mode == dir.mode() && uid == dir.uid() && gid == dir.gid()
+                    && mtime.toInstant().getEpochSecond() == dir.mtime().getEpochSecond()
+                    && dir.xattrs().isEmpty();
+        }
+        return false;
+    }
+}

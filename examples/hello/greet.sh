@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "$GREETING from $(id -un) in $(pwd)"
+cat /app/built.txt

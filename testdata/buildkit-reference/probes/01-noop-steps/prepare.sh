@@ -1,0 +1,1 @@
+touch -d @1600000000 passwd same.txt

@@ -1,0 +1,1 @@
+find target -printf '%M %m %U:%G %s %p\n'

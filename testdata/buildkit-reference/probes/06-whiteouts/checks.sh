@@ -1,0 +1,1 @@
+find w tmp etc -printf '%M %m %U:%G %s %p\n' | sort -k6
