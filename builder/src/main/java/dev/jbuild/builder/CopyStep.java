@@ -8,6 +8,7 @@ import dev.jbuild.builder.copy.CopySource;
 import dev.jbuild.builder.fs.ChmodSpec;
 import dev.jbuild.builder.fs.Ids;
 import dev.jbuild.builder.fs.UserDb;
+import dev.jbuild.dockerfile.DockerfileException;
 import dev.jbuild.dockerfile.ignore.IgnorePatterns;
 import dev.jbuild.dockerfile.instructions.Instruction;
 import dev.jbuild.layer.apply.Trees;
@@ -50,7 +51,8 @@ final class CopyStep {
                 List<String> names = new ArrayList<>();
                 for (Instruction.InlineFile f : c.inlineFiles()) {
                     Path file = inline.resolve(f.name());
-                    Files.writeString(file, f.content(), StandardCharsets.UTF_8);
+                    String content = f.expand() ? heredoc(f.content(), c.line()) : f.content();
+                    Files.writeString(file, content, StandardCharsets.UTF_8);
                     Files.setAttribute(file, "unix:mode", 0644);
                     names.add(f.name());
                 }
@@ -92,6 +94,14 @@ final class CopyStep {
                 }
             }
             Trees.deleteRecursively(scratch);
+        }
+    }
+
+    private String heredoc(String body, int line) throws BuildException {
+        try {
+            return state.scope.expandHeredoc(body, line);
+        } catch (DockerfileException e) {
+            throw new BuildException(e.getMessage());
         }
     }
 

@@ -94,7 +94,8 @@ public final class Engine {
         Instant created = request.sourceDateEpoch().orElseGet(Instant::now);
         LayerOptions layerOptions = LayerOptions.defaults().withSourceDateEpoch(request.sourceDateEpoch());
         Snapshots snapshots = new Snapshots(store.root());
-        try (Hold session = store.writeSession(); Workspace ws = Workspace.create(store.root())) {
+        try (Hold session = store.writeSession(); Workspace ws = Workspace.create(store.root());
+             ShutdownCleanup cleanup = new ShutdownCleanup(ws)) {
             Filesystems fs = new Filesystems(store.blobs(), snapshots, ws,
                     new LayerCommitter(store.blobs(), snapshots, request.compression(), layerOptions));
             BuildContext ctx = new BuildContext(request, store, new BaseImages(store, clients, request.pull(), listener),
@@ -133,5 +134,34 @@ public final class Engine {
         Descriptor manifest = Descriptor.of(MediaTypes.OCI_MANIFEST, store.blobs().write(manifestJson),
                 manifestJson.length);
         return new Result(manifest, config);
+    }
+
+    /**
+     * On Ctrl-C or SIGTERM the JVM runs its shutdown hooks and stops, without unwinding the build:
+     * this hook unmounts and deletes the build's workspace then (the executor's own hook kills the
+     * running container), so an interrupted build leaves nothing mounted.
+     */
+    private static final class ShutdownCleanup implements AutoCloseable {
+        private final Thread hook;
+
+        ShutdownCleanup(Workspace ws) {
+            hook = new Thread(() -> {
+                try {
+                    ws.close();
+                } catch (IOException e) {
+                    System.err.println("jbuild: cleaning up the build: " + e.getMessage());
+                }
+            }, "jbuild-build-cleanup");
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+
+        @Override
+        public void close() {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running or will run; nothing to undo.
+            }
+        }
     }
 }

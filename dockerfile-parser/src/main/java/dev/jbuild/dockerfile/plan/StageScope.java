@@ -156,6 +156,15 @@ public final class StageScope {
         return ins;
     }
 
+    /** The body of a COPY or ADD heredoc whose delimiter was not quoted, expanded as BuildKit does. */
+    public String expandHeredoc(String body, int line) throws DockerfileException {
+        try {
+            return ShellWordExpander.expandHeredoc(body, lookup());
+        } catch (ExpansionException e) {
+            throw new DockerfileException(fileName, line, e.getMessage());
+        }
+    }
+
     /**
      * The {@code --mount}s of a RUN, their values expanded with the variables in scope (BuildKit
      * allows {@code id=cache-$TARGETARCH} and the like) and then checked.

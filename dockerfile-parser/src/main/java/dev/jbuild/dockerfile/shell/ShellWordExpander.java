@@ -53,6 +53,16 @@ public final class ShellWordExpander {
         return run(processor(words, env), words).words();
     }
 
+    /**
+     * Expands the body of a heredoc that COPY or ADD writes (BuildKit's {@code ExpandRaw}): quotes
+     * are ordinary characters, an unset variable stays as written, and the escape character is
+     * always the backslash, whatever the Dockerfile's escape directive.
+     */
+    public static String expandHeredoc(String body, VariableLookup env) throws ExpansionException {
+        Objects.requireNonNull(body, "body");
+        return new WordProcessor('\\', env, body, true, true).run().text();
+    }
+
     private WordProcessor processor(String word, VariableLookup env) {
         Objects.requireNonNull(word, "word");
         Objects.requireNonNull(env, "env");

@@ -29,11 +29,21 @@ final class WordProcessor {
     private final Set<String> unmatched = new LinkedHashSet<>();
     /** Whether escape characters are kept (inside patterns) rather than removed. */
     private boolean rawEscapes;
+    /** Quotes are ordinary characters (BuildKit's SkipProcessQuotes, for heredoc bodies). */
+    private final boolean skipQuotes;
+    /** {@code $V} and {@code ${V}} of an unset V stay as written (BuildKit's SkipUnsetEnv). */
+    private final boolean keepUnset;
 
     WordProcessor(int escapeToken, VariableLookup env, String word) {
+        this(escapeToken, env, word, false, false);
+    }
+
+    WordProcessor(int escapeToken, VariableLookup env, String word, boolean skipQuotes, boolean keepUnset) {
         this.escapeToken = escapeToken;
         this.env = env;
         this.in = new RuneScanner(word);
+        this.skipQuotes = skipQuotes;
+        this.keepUnset = keepUnset;
     }
 
     Scanned run() throws ExpansionException {
@@ -72,7 +82,7 @@ final class WordProcessor {
                 String value = dollar();
                 result.append(value);
                 words.addString(value);
-            } else if (ch == '\'' || ch == '"') {
+            } else if ((ch == '\'' || ch == '"') && !skipQuotes) {
                 String text = ch == '\'' ? singleQuoted() : doubleQuoted();
                 result.append(text);
                 words.addRawString(text);
@@ -153,7 +163,7 @@ final class WordProcessor {
         in.next();
         if (in.peek() != '{') {
             String name = name();
-            return name.isEmpty() ? "$" : lookup(name).orElse("");
+            return name.isEmpty() ? "$" : lookup(name).orElse(keepUnset ? "$" + name : "");
         }
         in.next();
         int first = in.peek();
@@ -167,7 +177,7 @@ final class WordProcessor {
         int op = in.next();
         String modifier = GoText.runeString(op);
         if (op == '}') {
-            return lookup(name).orElse("");
+            return lookup(name).orElse(keepUnset ? "${" + name + "}" : "");
         }
         if (op == '/') {
             return substitute(name);
