@@ -1,5 +1,6 @@
 package dev.jbuild.builder;
 
+import dev.jbuild.builder.fs.ContainerPaths;
 import dev.jbuild.builder.fs.Ids;
 import dev.jbuild.builder.fs.Mkdirs;
 import dev.jbuild.builder.fs.UserDb;
@@ -89,7 +90,7 @@ final class StepRunner {
 
     /** WORKDIR: joined to the previous one when relative, created (owned by USER) when missing. */
     private void workdir(Instruction.Workdir w) throws IOException, InterruptedException {
-        String dir = Paths.join(state.workdir(), w.path());
+        String dir = ContainerPaths.join(state.workdir(), w.path());
         state.config(state.config().withConfig(state.config().config().withWorkingDir(Optional.of(dir))));
         String createdBy = "WORKDIR " + dir;
         if (dir.equals("/")) {

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /** Writes an archive file whole or not at all: beside the target, then renamed onto it. */
 final class ArchiveFiles {
@@ -27,6 +28,8 @@ final class ArchiveFiles {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
                 d = writer.write(out);
             }
+            // createTempFile makes 0600; an archive is an ordinary file (docker save, buildx: 0644).
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
             Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return d;
         } finally {

@@ -76,7 +76,11 @@ final class BuildOutputs {
                 throw new UserError("--output " + spec + ": unknown type " + type
                         + " (expected oci, docker, tar, local or registry)");
             }
-            out.add(new Output(type, kv));
+            Output o = new Output(type, kv);
+            if (!type.equals("registry") && !type.equals("image")) {
+                o.dest(); // checked now, not after the build
+            }
+            out.add(o);
         }
         return out;
     }

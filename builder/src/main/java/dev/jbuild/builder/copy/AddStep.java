@@ -1,6 +1,7 @@
 package dev.jbuild.builder.copy;
 
 import dev.jbuild.builder.BuildException;
+import dev.jbuild.builder.fs.ContainerPaths;
 import dev.jbuild.layer.apply.Trees;
 import java.io.IOException;
 import java.net.URI;
@@ -126,7 +127,7 @@ public final class AddStep {
             copyLocal(source);
             return;
         }
-        String path = SourceTree.clean(source);
+        String path = ContainerPaths.clean(source);
         if (!GoGlob.hasWildcards(path)) {
             Optional<Path> archive = archive(path);
             if (archive.isPresent()) {

@@ -1,6 +1,7 @@
 package dev.jbuild.builder.copy;
 
 import dev.jbuild.builder.BuildException;
+import dev.jbuild.builder.fs.ContainerPaths;
 import dev.jbuild.builder.fs.Ids;
 import dev.jbuild.builder.fs.Mkdirs;
 import dev.jbuild.builder.fs.RootPath;
@@ -51,7 +52,7 @@ public final class Copier {
                 new MetadataWriter(request.chown(), request.chmod(), !from.fromContext()));
         String dest = request.destination();
         // Cleaned lexically like BuildKit's path.Join(workdir, dest); symlinks are resolved later.
-        this.destination = "/" + SourceTree.clean(dest.startsWith("/") ? dest : request.workdir() + "/" + dest);
+        this.destination = ContainerPaths.join(request.workdir(), dest);
         this.destinationIsDirectory = dest.isEmpty() || dest.equals(".") || dest.endsWith("/") || dest.endsWith("/.");
     }
 
@@ -80,7 +81,7 @@ public final class Copier {
     }
 
     private void copyPlain(String source) throws IOException {
-        String path = SourceTree.clean(source);
+        String path = ContainerPaths.clean(source);
         if (!GoGlob.hasWildcards(path)) {
             String resolved = tree.resolve(path).orElseThrow(() -> notFound(source));
             copyOne(path, resolved, filtersBelow(resolved));
@@ -107,8 +108,8 @@ public final class Copier {
      */
     private void copyWithParents(String source) throws IOException {
         int pivot = source.indexOf("/./");
-        String base = SourceTree.clean(pivot < 0 ? "" : source.substring(0, pivot));
-        String pattern = SourceTree.clean(pivot < 0 ? source : source.substring(pivot + 3));
+        String base = ContainerPaths.clean(pivot < 0 ? "" : source.substring(0, pivot));
+        String pattern = ContainerPaths.clean(pivot < 0 ? source : source.substring(pivot + 3));
         boolean literal = !GoGlob.hasWildcards(base) && !GoGlob.hasWildcards(pattern);
         if (literal && tree.resolve(base.isEmpty() ? pattern : base + "/" + pattern).isEmpty()) {
             throw notFound(source);

@@ -40,26 +40,6 @@ final class SourceTree {
     }
 
     /**
-     * A COPY source path cleaned as BuildKit cleans it ({@code path.Clean("/" + p)}): a leading
-     * {@code /}, {@code .} components, repeated and trailing slashes go, and {@code ..} cannot climb
-     * above the root.
-     */
-    static String clean(String source) {
-        Deque<String> names = new ArrayDeque<>();
-        for (String name : source.split("/")) {
-            if (name.isEmpty() || name.equals(".")) {
-                continue;
-            }
-            if (name.equals("..")) {
-                names.pollLast();
-            } else {
-                names.addLast(name);
-            }
-        }
-        return String.join("/", names);
-    }
-
-    /**
      * The root-relative path {@code path} leads to once every symlink on the way (the last one
      * included) is followed inside the root; empty when it does not exist or the ignore file hides
      * it or a link on the way.

@@ -176,6 +176,21 @@ public final class LocalStore {
         });
     }
 
+    /**
+     * Lists {@code target} in the index without a name (as an unnamed build's OCI layout output
+     * does), unless an unnamed entry for it is there already.
+     */
+    public void addUnnamed(Descriptor target) throws IOException {
+        if (!blobs.has(target.digest())) {
+            throw new NoSuchFileException(target.digest().toString(), null, "its manifest is not in the store");
+        }
+        updateIndex(manifests -> {
+            boolean present = manifests.stream().anyMatch(d -> d.digest().equals(target.digest())
+                    && !d.annotations().containsKey(IMAGE_NAME) && !d.annotations().containsKey(REF_NAME));
+            return !present && manifests.add(target);
+        });
+    }
+
     /** Removes a name; false when there was no such name. The blobs stay until {@link #prune()}. */
     public boolean untag(ImageReference ref) throws IOException {
         String wanted = ref.withDefaultTag().toString();

@@ -44,9 +44,11 @@ public final class LayoutArchive {
             throws IOException {
         Descriptor image = store.resolve(ref).orElseThrow(() -> new IOException("no such image: " + ref.familiar()));
         ImageReference name = as.withDefaultTag();
-        Descriptor entry = image.withAnnotation(LocalStore.IMAGE_NAME, name.toString());
+        // A digest-only reference (an unnamed build) gives an entry without a name, as buildx writes.
+        Descriptor entry = image;
         if (name.tag().isPresent()) {
-            entry = entry.withAnnotation(LocalStore.REF_NAME, name.tag().get());
+            entry = entry.withAnnotation(LocalStore.IMAGE_NAME, name.toString())
+                    .withAnnotation(LocalStore.REF_NAME, name.tag().get());
         }
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);

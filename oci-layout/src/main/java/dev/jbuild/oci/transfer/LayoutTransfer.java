@@ -52,7 +52,11 @@ public final class LayoutTransfer {
         LocalStore layout = LocalStore.open(destination);
         try (Hold session = layout.writeSession()) {
             copyBlobs(store.blobs(), image, layout.blobs());
-            layout.tag(as, image);
+            if (as.withDefaultTag().tag().isPresent()) {
+                layout.tag(as, image);
+            } else {
+                layout.addUnnamed(image); // a digest-only reference: an unnamed build
+            }
         }
         layout.removeEmptyIngest();
         return image;
