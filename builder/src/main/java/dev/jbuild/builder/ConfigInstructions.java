@@ -63,13 +63,13 @@ final class ConfigInstructions {
         }
         if (ins instanceof Instruction.Cmd cmd) {
             List<String> args = command(cmd.command(), shell);
-            // BuildKit sets ArgsEscaped with every CMD and ENTRYPOINT, for docker's sake, on Linux too.
+            // BuildKit sets ArgsEscaped with every CMD (not ENTRYPOINT), for docker's sake, on Linux too.
             return applied(c.withCmd(args).withArgsEscaped(true), "CMD " + goQuotedList(args));
         }
         if (ins instanceof Instruction.Entrypoint ep) {
             List<String> args = command(ep.command(), shell);
             // Setting ENTRYPOINT drops a CMD inherited from the base; a CMD of this stage stays.
-            return applied(c.withEntrypoint(args).withArgsEscaped(true), "ENTRYPOINT " + goQuotedList(args));
+            return applied(c.withEntrypoint(args), "ENTRYPOINT " + goQuotedList(args));
         }
         if (ins instanceof Instruction.Shell s) {
             return applied(c.withShell(s.shell()), "SHELL [" + String.join(" ", s.shell()) + "]");

@@ -1,5 +1,8 @@
 package dev.jbuild.builder;
 
+import dev.jbuild.builder.copy.Copier;
+import dev.jbuild.builder.copy.CopyRequest;
+import dev.jbuild.builder.copy.CopySource;
 import dev.jbuild.builder.fs.RootPath;
 import dev.jbuild.builder.run.ExtraMount;
 import dev.jbuild.builder.snapshot.OverlayMount;
@@ -21,8 +24,15 @@ import java.util.Optional;
  * mount points are removed before the diff). Closing releases the views and overlays it opened.
  */
 final class RunMounts implements AutoCloseable {
-    /** Where a heredoc script with a {@code #!} line is mounted to be executed. */
-    static final String SCRIPT_TARGET = "/dev/pipes/script";
+    /** Where the file of a heredoc script with a {@code #!} line goes in the step's scratch dir. */
+    static Path scriptFile(Path scratch) {
+        return scratch.resolve("script");
+    }
+
+    /** Where BuildKit mounts such a script in the container: {@code /dev/pipes/NAME}. */
+    static String scriptTarget(String heredocName) {
+        return "/dev/pipes/" + heredocName;
+    }
 
     private final BuildContext ctx;
     private final Map<Integer, StageState> built;
@@ -35,12 +45,13 @@ final class RunMounts implements AutoCloseable {
         this.scratch = scratch;
     }
 
-    List<ExtraMount> resolve(List<RunMount> mounts, Map<String, String> env) throws IOException {
+    List<ExtraMount> resolve(List<RunMount> mounts, Map<String, String> env, Optional<String> scriptName)
+            throws IOException {
         List<ExtraMount> out = new ArrayList<>();
-        Path script = scratch.resolve("script");
-        if (Files.exists(script)) {
-            script.toFile().setExecutable(true, false);
-            out.add(ExtraMount.bind(script, SCRIPT_TARGET, true));
+        Path script = scriptFile(scratch);
+        if (Files.exists(script) && scriptName.isPresent()) {
+            Files.setAttribute(script, "unix:mode", 0755);
+            out.add(ExtraMount.bind(script, scriptTarget(scriptName.get()), true));
         }
         for (RunMount m : mounts) {
             switch (m.type()) {
@@ -61,7 +72,7 @@ final class RunMounts implements AutoCloseable {
     private ExtraMount bind(RunMount m) throws IOException {
         Path root;
         if (m.from().isEmpty()) {
-            root = ctx.request().context();
+            root = filteredContext();
         } else {
             Filesystems.View view = ctx.filesystems().view(SourceStages.layers(ctx, built, m.from().get()));
             opened.add(view);
@@ -83,6 +94,22 @@ final class RunMounts implements AutoCloseable {
                 Optional.of(Files.createDirectory(dir.resolve("work"))), dir.resolve("merged"), dir.resolve("links"));
         opened.add(overlay);
         return ExtraMount.bind(overlay.target(), target(m), false);
+    }
+
+    /**
+     * The context as RUN may see it: without what {@code .dockerignore} excludes (BuildKit sends
+     * the build only the files it keeps). With no ignore patterns that is the context itself;
+     * otherwise the kept files are copied into the step's scratch dir.
+     */
+    private Path filteredContext() throws IOException {
+        Path context = ctx.request().context();
+        if (ctx.request().ignore().patterns().isEmpty()) {
+            return context;
+        }
+        Path copy = Files.createTempDirectory(scratch, "context-");
+        Copier.copy(new CopySource(context, true, ctx.request().ignore()), new CopyRequest(List.of("."), "/", "/",
+                Optional.empty(), Optional.empty(), false, false, List.of()), copy);
+        return copy;
     }
 
     private ExtraMount cache(RunMount m) throws IOException {

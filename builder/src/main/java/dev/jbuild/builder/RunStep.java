@@ -64,9 +64,10 @@ final class RunStep {
         String user = state.user();
         String cwd = state.workdir();
         TailBuffer tail = new TailBuffer(TAIL_LINES);
-        String createdBy = "RUN " + buildArgsPrefix() + String.join(" ", displayArgs(run)) + " # buildkit";
+        // BuildKit records the command as it runs it, heredocs rewritten (see arguments()).
+        String createdBy = "RUN " + buildArgsPrefix() + String.join(" ", args) + " # buildkit";
         try (RunMounts extra = new RunMounts(ctx, built, scratch)) {
-            List<ExtraMount> resolvedMounts = extra.resolve(mounts, env);
+            List<ExtraMount> resolvedMounts = extra.resolve(mounts, env, scriptName(run));
             Optional<ImageLayer> layer = ctx.filesystems().change(state.layers(), root -> {
                 Ids ids = UserDb.forRun(root, user);
                 if (!env.containsKey("HOME")) {
@@ -80,7 +81,7 @@ final class RunStep {
                     ctx.listener().output(step, line);
                 });
                 if (status != 0) {
-                    throw new BuildException("process \"" + String.join(" ", displayArgs(run))
+                    throw new BuildException("process \"" + String.join(" ", args)
                             + "\" did not complete successfully: exit code: " + status + lastLines(tail));
                 }
             });
@@ -88,6 +89,11 @@ final class RunStep {
         } finally {
             dev.jbuild.layer.apply.Trees.deleteRecursively(scratch);
         }
+    }
+
+    /** The name of a lone {@code #!} heredoc, whose file is mounted for the step. */
+    private static Optional<String> scriptName(Instruction.Run run) {
+        return run.heredocs().size() == 1 ? Optional.of(run.heredocs().get(0).name()) : Optional.empty();
     }
 
     private static String lastLines(TailBuffer tail) {
@@ -113,15 +119,11 @@ final class RunStep {
         return "|" + pairs.size() + " " + String.join(" ", pairs) + " ";
     }
 
-    /** The command as it appears in history and messages: the shell, then the command text. */
-    private List<String> displayArgs(Instruction.Run run) {
-        return ConfigInstructions.command(run.command(), state.shell());
-    }
-
     /**
-     * The argv of the container. Shell form runs through SHELL with the heredocs appended to the
-     * command text (the shell reads them); a command that is only a heredoc is the script itself,
-     * run by SHELL, or executed as a file when it starts with {@code #!}.
+     * The argv of the container, with heredocs rewritten as BuildKit rewrites them. Shell form runs
+     * through SHELL with the heredocs appended to the command text (the shell reads them); a
+     * command that is only a heredoc is the script itself, run by SHELL, or, when it starts with
+     * {@code #!}, a file mounted at {@code /dev/pipes/NAME} that SHELL runs.
      */
     private List<String> arguments(Instruction.Run run, Path scratch) throws IOException {
         Instruction.CommandLine cl = run.command();
@@ -130,22 +132,22 @@ final class RunStep {
         }
         String text = String.join(" ", cl.args());
         Optional<Heredoc> only = HeredocWords.parseWord(text.strip());
+        List<String> out = new ArrayList<>(state.shell());
         if (only.isPresent() && run.heredocs().size() == 1) {
-            String script = run.heredocs().get(0).effectiveContent();
+            Heredoc doc = run.heredocs().get(0);
+            String script = doc.effectiveContent();
             if (script.startsWith("#!")) {
-                Path file = scratch.resolve("script");
-                Files.writeString(file, script, StandardCharsets.UTF_8);
-                return List.of(RunMounts.SCRIPT_TARGET);
+                Files.writeString(RunMounts.scriptFile(scratch), script, StandardCharsets.UTF_8);
+                out.add(RunMounts.scriptTarget(doc.name()));
+            } else {
+                out.add(script);
             }
-            List<String> out = new ArrayList<>(state.shell());
-            out.add(script);
             return out;
         }
         StringBuilder b = new StringBuilder(text);
         for (Heredoc h : run.heredocs()) {
             b.append('\n').append(h.content()).append(h.name());
         }
-        List<String> out = new ArrayList<>(state.shell());
         out.add(b.toString());
         return out;
     }

@@ -81,6 +81,10 @@ final class StageRunner {
             BaseImages.Resolved img = ctx.images().resolve(((Base.Image) base).reference());
             config = img.config();
             layers = img.layers();
+            if (config.config().envValue("PATH").isEmpty()) {
+                // BuildKit gives an image without PATH the default one, in the config too.
+                config = config.withConfig(config.config().withEnvVar("PATH", StageState.DEFAULT_PATH));
+            }
         }
         for (String trigger : config.config().onBuild()) {
             triggers.add(parseTrigger(trigger, stage));

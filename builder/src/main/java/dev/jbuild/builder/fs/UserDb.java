@@ -73,12 +73,12 @@ public final class UserDb {
     }
 
     /**
-     * The owner {@code COPY --chown=spec} gives to what it copies ({@code user}, {@code uid},
-     * {@code user:group}, {@code uid:gid}, {@code :group}). A bare uid is also the gid; a bare name
-     * takes its primary group from passwd, as BuildKit's {@code readUser} does; an empty user part
-     * means root. Numeric parts never read the files.
-     *
-     * @throws BuildException when a name is not in the image's files
+     * The owner {@code COPY --chown=spec} (and WORKDIR, for USER) gives to what it creates
+     * ({@code user}, {@code uid}, {@code user:group}, {@code uid:gid}, {@code :group}). A bare uid
+     * is also the gid; a bare name takes its primary group from passwd; an empty user part means
+     * root. As BuildKit's {@code readUser}, a name the image does not know is not an error: an
+     * unknown user is 0:0, an unknown group keeps the gid of the user part. Numeric parts never
+     * read the files.
      */
     public static Ids forChown(Path rootfs, String spec) throws IOException {
         UserDb db = new UserDb(rootfs);
@@ -94,13 +94,14 @@ public final class UserDb {
                 uid = numericUser.getAsInt();
                 gid = uid;
             } else {
-                Account account = db.account(user, numericUser).orElseThrow(() -> noUser(user));
-                uid = account.uid();
-                gid = account.gid();
+                // BuildKit's readUser: a name the image does not know owns nothing special: 0:0.
+                Optional<Account> account = db.account(user, numericUser);
+                uid = account.map(Account::uid).orElse(0);
+                gid = account.map(Account::gid).orElse(0);
             }
         }
         if (!group.isEmpty()) {
-            gid = db.groupId(group);
+            gid = db.knownGroupId(group).orElse(gid);
         }
         return Ids.of(uid, gid);
     }
@@ -123,6 +124,15 @@ public final class UserDb {
             }
         }
         return Optional.empty();
+    }
+
+    /** The gid of a group name or number, or empty when it is a name the image does not know. */
+    private OptionalInt knownGroupId(String group) throws IOException {
+        try {
+            return OptionalInt.of(groupId(group));
+        } catch (BuildException unknownName) {
+            return OptionalInt.empty();
+        }
     }
 
     /** The gid of a group name, or the number itself (an entry with that gid is not required). */

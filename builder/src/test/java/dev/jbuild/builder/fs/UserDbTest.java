@@ -98,8 +98,8 @@ class UserDbTest {
         assertEquals(Ids.of(33, 44), UserDb.forRun(empty, "33:44"));
         assertEquals(Ids.of(33, 33), UserDb.forChown(empty, "33"));
         assertThrows(BuildException.class, () -> UserDb.forRun(empty, "app"));
-        assertThrows(BuildException.class, () -> UserDb.forChown(empty, "app"));
-        assertThrows(BuildException.class, () -> UserDb.forChown(empty, "1:staff"));
+        assertEquals(Ids.of(0, 0), UserDb.forChown(empty, "app"), "BuildKit: an unknown name owns as root");
+        assertEquals(Ids.of(1, 1), UserDb.forChown(empty, "1:staff"), "an unknown group keeps the user's");
     }
 
     @Test
@@ -135,10 +135,9 @@ class UserDbTest {
     }
 
     @Test
-    void chownUnknownNamesFail() {
-        BuildException user = assertThrows(BuildException.class, () -> UserDb.forChown(rootfs, "ghost"));
-        assertEquals("unable to find user ghost: no matching entries in passwd file", user.getMessage());
-        BuildException group = assertThrows(BuildException.class, () -> UserDb.forChown(rootfs, "app:ghosts"));
-        assertEquals("unable to find group ghosts: no matching entries in group file", group.getMessage());
+    void chownUnknownNamesAreRootOrKeepTheUsersGroupAsInBuildKit() throws IOException {
+        assertEquals(Ids.of(0, 0), UserDb.forChown(rootfs, "ghost"));
+        assertEquals(UserDb.forChown(rootfs, "app"), UserDb.forChown(rootfs, "app:ghosts"));
+        assertEquals(Ids.of(0, 2000), UserDb.forChown(rootfs, "ghost:web"));
     }
 }

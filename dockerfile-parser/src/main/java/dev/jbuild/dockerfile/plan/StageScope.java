@@ -77,9 +77,15 @@ public final class StageScope {
     /** The environment a RUN step sees: ARGs and proxy build args, overridden by ENV. */
     public Map<String, String> runEnvironment() {
         Map<String, String> m = new LinkedHashMap<>();
-        for (String proxy : GlobalArgs.PROXY_ARGS) {
-            if (buildArgs.containsKey(proxy)) {
-                m.put(proxy, buildArgs.get(proxy));
+        // BuildKit passes each proxy setting under both spellings (HTTP_PROXY and http_proxy),
+        // whichever of them the build argument used.
+        for (int i = 0; i < GlobalArgs.PROXY_ARGS.size(); i += 2) {
+            String upper = GlobalArgs.PROXY_ARGS.get(i);
+            String lower = GlobalArgs.PROXY_ARGS.get(i + 1);
+            String value = buildArgs.containsKey(upper) ? buildArgs.get(upper) : buildArgs.get(lower);
+            if (value != null && !value.isEmpty()) {
+                m.put(upper, value);
+                m.put(lower, value);
             }
         }
         m.putAll(args);

@@ -1,0 +1,1 @@
+echo kept > kept.txt; echo hidden > ignored.txt; printf 'ignored.txt\n' > .dockerignore

@@ -1,0 +1,1 @@
+echo s > secret.key; echo k > kept.txt; printf '*.key\n' > .dockerignore
