@@ -39,6 +39,7 @@ public final class Copier {
     private final CopyRequest request;
     private final Path targetRoot;
     private final SourceTree tree;
+    private final ContentPool pool = new ContentPool();
     private final TreeCopier copier;
     private final String destination;
     private final boolean destinationIsDirectory;
@@ -49,7 +50,7 @@ public final class Copier {
         this.targetRoot = targetRoot;
         this.tree = new SourceTree(from);
         this.copier = new TreeCopier(tree, targetRoot,
-                new MetadataWriter(request.chown(), request.chmod(), !from.fromContext()));
+                new MetadataWriter(request.chown(), request.chmod(), !from.fromContext()), pool);
         String dest = request.destination();
         // Cleaned lexically like BuildKit's path.Join(workdir, dest); symlinks are resolved later.
         this.destination = ContainerPaths.join(request.workdir(), dest);
@@ -63,7 +64,12 @@ public final class Copier {
      *     file, a directory onto a file or a file onto a directory, an invalid pattern
      */
     public static CopyResult copy(CopySource from, CopyRequest request, Path targetRoot) throws IOException {
-        return new Copier(from, request, targetRoot).run();
+        Copier c = new Copier(from, request, targetRoot);
+        try {
+            return c.run();
+        } finally {
+            c.pool.close();
+        }
     }
 
     private CopyResult run() throws IOException {

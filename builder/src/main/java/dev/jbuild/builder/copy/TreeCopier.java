@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +26,9 @@ import java.util.Optional;
  * contents, so copying into a directory does not leave it with the current time.
  *
  * <p>File contents never pass through the heap: {@link Files#copy(Path, Path, java.nio.file.CopyOption...)}
- * has the kernel move them (sendfile on Linux). One instance serves one COPY instruction and counts
- * what it wrote.
+ * has the kernel move them (sendfile on Linux), several files at once on a {@link ContentPool}
+ * (files with several links are copied in order on the walking thread, so their links find them).
+ * One instance serves one COPY instruction and counts what it wrote.
  */
 final class TreeCopier {
     private final SourceTree tree;
@@ -34,24 +36,34 @@ final class TreeCopier {
     private final MetadataWriter metadata;
     /** The target of the first copy of each multiply-linked source inode, by device and inode. */
     private final Map<List<Long>, Path> linked = new HashMap<>();
+    /** Directory metadata, in the order it must be written: after everything inside is copied. */
+    private final List<ContentPool.Task> directoryMetadata = new ArrayList<>();
+    private final ContentPool pool;
     private long files;
     private long directories;
     private long symlinks;
     private long specials;
     private long bytes;
 
-    TreeCopier(SourceTree tree, Path targetRoot, MetadataWriter metadata) {
+    TreeCopier(SourceTree tree, Path targetRoot, MetadataWriter metadata, ContentPool pool) {
         this.tree = tree;
         this.targetRoot = targetRoot;
         this.metadata = metadata;
+        this.pool = pool;
     }
 
     /**
      * Copies the resolved source {@code rel} to the host path {@code target} (inside the target
      * root, its parent existing). Below a directory, only what every filter accepts is copied.
+     * Returns once everything is written, so a later source may replace what this one wrote.
      */
     void copy(String rel, Path target, List<PathFilter> filters) throws IOException {
         copyEntry(rel, FileStat.of(tree.host(rel)), target, false, filters);
+        pool.drain();
+        for (ContentPool.Task t : directoryMetadata) {
+            t.run();
+        }
+        directoryMetadata.clear();
     }
 
     CopyResult result() {
@@ -68,10 +80,11 @@ final class TreeCopier {
         boolean created = ensureDirectory(target);
         directories++;
         copyChildren(rel, target, filters, null);
+        // Its files may still be being written on the pool; their creation would change its mtime.
         if (created || inside) {
-            metadata.apply(tree.host(rel), stat, target);
+            directoryMetadata.add(() -> metadata.apply(tree.host(rel), stat, target));
         } else {
-            metadata.restoreTime(stat, target);
+            directoryMetadata.add(() -> metadata.restoreTime(stat, target));
         }
     }
 
@@ -93,7 +106,7 @@ final class TreeCopier {
                 Pending dir = new Pending(pending, childTarget);
                 copyChildren(childRel, childTarget, filters, dir);
                 if (dir.made) {
-                    metadata.apply(tree.host(childRel), stat, childTarget);
+                    directoryMetadata.add(() -> metadata.apply(tree.host(childRel), stat, childTarget));
                 }
             }
         }
@@ -113,6 +126,17 @@ final class TreeCopier {
         Path source = tree.host(rel);
         switch (stat.type()) {
             case FileStat.REGULAR -> {
+                if (stat.nlink() == 1) {
+                    files++;
+                    bytes += stat.size();
+                    pool.submit(() -> {
+                        clearForFile(target);
+                        Files.copy(source, target);
+                        metadata.apply(source, stat, target);
+                    });
+                    return;
+                }
+                // Copied here, in order: a later link to the same inode links to this copy.
                 clearForFile(target);
                 if (copyFile(source, stat, target)) {
                     return; // a hard link shares the metadata already written

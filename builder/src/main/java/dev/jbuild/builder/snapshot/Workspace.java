@@ -86,7 +86,7 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** Mount points at or below {@code dir}, deepest first, from {@code /proc/self/mountinfo}. */
-    static List<Path> mountsBelow(Path dir) throws IOException {
+    public static List<Path> mountsBelow(Path dir) throws IOException {
         String prefix = dir.toAbsolutePath().normalize().toString();
         List<Path> out = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {

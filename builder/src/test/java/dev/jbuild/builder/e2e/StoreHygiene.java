@@ -1,5 +1,6 @@
 package dev.jbuild.builder.e2e;
 
+import dev.jbuild.builder.snapshot.Workspace;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,13 +21,8 @@ final class StoreHygiene {
     /** Throws an {@link AssertionError} starting with "hygiene:" listing every leftover. */
     static void assertClean(Path store) throws IOException, InterruptedException {
         List<String> problems = new ArrayList<>();
-        String root = store.toRealPath().toString();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
-            String[] f = line.split(" ");
-            String point = unescape(f[4]);
-            if (point.equals(root) || point.startsWith(root + "/")) {
-                problems.add("still mounted: " + point + " (" + line + ")");
-            }
+        for (Path point : Workspace.mountsBelow(store.toRealPath())) {
+            problems.add("still mounted: " + point);
         }
         // Engine.runtimeState is <store>/runc; each runtime keeps its state in a directory of its name below it.
         String containers = runcList(store.resolve("runc").resolve("runc"));
@@ -54,20 +50,5 @@ final class StoreHygiene {
             throw new AssertionError("hygiene: runc --root " + state + " list -q failed (" + rc + "): " + out);
         }
         return out;
-    }
-
-    /** mountinfo writes space, tab, newline and backslash as octal escapes ({@code \040}). */
-    private static String unescape(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length()) {
-                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
     }
 }
