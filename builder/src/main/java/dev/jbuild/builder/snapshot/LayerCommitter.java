@@ -47,7 +47,8 @@ public final class LayerCommitter {
     /** The layer of {@code upper} over {@code lowers} (top first), or empty when nothing changed. */
     public Optional<ImageLayer> commit(Path upper, List<Path> lowers) throws IOException {
         List<LayerEntry> entries = withoutUntouchedDirs(
-                OverlayDiffer.entries(upper, lowers, options, OverlayXattrs.TRUSTED), lowers);
+                OverlayDiffer.entries(upper, lowers, options, OverlayXattrs.TRUSTED, OverlayDiffer.OpaqueDirs.EXPLICIT),
+                lowers);
         if (entries.isEmpty()) {
             return Optional.empty();
         }

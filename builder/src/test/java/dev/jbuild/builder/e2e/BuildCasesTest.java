@@ -44,10 +44,7 @@ class BuildCasesTest {
      * fixed. Keys: the case name for the runc build, {@code "<case> [unshare]"} for the unshare
      * build and its comparison with runc. Never listed: store hygiene failures.
      */
-    static final Map<String, String> KNOWN_FAILURES = bothExecutors(Map.of(
-            "65-whiteouts-explicit-for-recreated-dir", "a recreated directory gets .wh..wh..opq; modern BuildKit "
-                    + "writes one explicit whiteout per old child (OverlayDiffer opaque branch); both forms are "
-                    + "valid OCI layers"));
+    static final Map<String, String> KNOWN_FAILURES = bothExecutors(Map.of());
 
     private Path work;
     private LocalStore store;

@@ -9,6 +9,8 @@ import dev.jbuild.layer.TreeWalker;
 import dev.jbuild.layer.apply.ApplyOptions.OverlayXattrs;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,8 +28,9 @@ import java.util.TreeMap;
  *       links to the shared whiteout inode that kernels since 5.8 create) becomes {@code .wh.x}, but
  *       only when {@code x} exists in the lower view; a whiteout of a path absent below (a file
  *       created and deleted in the same step) gives nothing;</li>
- *   <li>a directory with {@code <prefix>opaque=y} becomes its entry plus {@code .wh..wh..opq}, but
- *       only when a directory is at that path in the lower view: since Linux 4.10 the kernel also
+ *   <li>a directory with {@code <prefix>opaque=y} becomes its entry plus {@code .wh..wh..opq} (or
+ *       explicit whiteouts, see {@link OpaqueDirs}), but only when a directory is at that path in
+ *       the lower view: since Linux 4.10 the kernel also
  *       marks directories created fresh in the merged view opaque, and those hide nothing;</li>
  *   <li>{@code <prefix>*} xattrs (overlay bookkeeping such as {@code origin} and {@code impure}) are
  *       never written to the layer; other xattrs follow {@link LayerOptions#xattrFilter()};</li>
@@ -53,11 +56,24 @@ public final class OverlayDiffer {
     /** First paths (as {@link TreeWalker} names hardlink targets) of whiteout inodes. */
     private final Set<String> whiteoutInodes = new HashSet<>();
     private final Set<String> opaqueUpperDirs = new HashSet<>();
+    private final OpaqueDirs opaqueDirs;
 
-    private OverlayDiffer(Path upper, List<Path> lowers, OverlayXattrs xattrs) {
+    /**
+     * How a directory that replaced one of the lower view (deleted and created again) is written:
+     * its entry plus {@code .wh..wh..opq} ({@link #MARKER}, as containers/storage writes it), or
+     * its entry plus one explicit whiteout for each child of the lower view it no longer has, down
+     * through the directories both have ({@link #EXPLICIT}, as BuildKit's differ writes it, and as
+     * the image-spec recommends). Both apply to the same tree.
+     */
+    public enum OpaqueDirs {
+        MARKER, EXPLICIT
+    }
+
+    private OverlayDiffer(Path upper, List<Path> lowers, OverlayXattrs xattrs, OpaqueDirs opaqueDirs) {
         this.upper = upper;
         this.lowers = List.copyOf(lowers);
         this.prefix = xattrs.prefix();
+        this.opaqueDirs = opaqueDirs;
     }
 
     /** Same as {@link #write(Path, List, OutputStream, Compression, LayerOptions, OverlayXattrs)} for {@code trusted.overlay.*}. */
@@ -79,11 +95,17 @@ public final class OverlayDiffer {
         return LayerWriter.write(entries(upperDir, lowerDirs, options, xattrs), out, compression, options);
     }
 
-    /** The entries of the layer for {@code upperDir}, in walk order (not yet sorted). */
+    /** The entries of the layer for {@code upperDir}, in walk order (not yet sorted), with opaque markers. */
     public static List<LayerEntry> entries(Path upperDir, List<Path> lowerDirs, LayerOptions options,
             OverlayXattrs xattrs) throws IOException {
+        return entries(upperDir, lowerDirs, options, xattrs, OpaqueDirs.MARKER);
+    }
+
+    /** The entries of the layer for {@code upperDir}, in walk order (not yet sorted). */
+    public static List<LayerEntry> entries(Path upperDir, List<Path> lowerDirs, LayerOptions options,
+            OverlayXattrs xattrs, OpaqueDirs opaqueDirs) throws IOException {
         Objects.requireNonNull(xattrs, "xattrs");
-        OverlayDiffer d = new OverlayDiffer(upperDir, lowerDirs, xattrs);
+        OverlayDiffer d = new OverlayDiffer(upperDir, lowerDirs, xattrs, opaqueDirs);
         LayerOptions walk = options.withXattrFilter(
                 name -> options.xattrFilter().test(name) || name.startsWith(d.prefix));
         TreeWalker.walk(upperDir, walk, d::visit);
@@ -127,7 +149,11 @@ public final class OverlayDiffer {
         entries.add(e);
         if (opaque) {
             if (lowerFormat(e.path()) == Stat.S_IFDIR) {
-                entries.add(LayerEntry.opaqueWhiteout(e.path()));
+                if (opaqueDirs == OpaqueDirs.MARKER) {
+                    entries.add(LayerEntry.opaqueWhiteout(e.path()));
+                } else {
+                    explicitWhiteouts(e.path());
+                }
             }
             opaqueUpperDirs.add(e.path());
         }
@@ -137,6 +163,75 @@ public final class OverlayDiffer {
         if (lowerFormat(path) >= 0) {
             entries.add(LayerEntry.whiteout(path));
         }
+    }
+
+    /**
+     * Whiteouts for the children of the lower view's directory {@code dir} that the upper dir's
+     * {@code dir} does not have (or has as a whiteout); where both have a directory, the same
+     * one level down, since the upper one replaced it whole.
+     */
+    private void explicitWhiteouts(String dir) throws IOException {
+        for (Map.Entry<String, Boolean> below : lowerChildren(dir).entrySet()) {
+            String child = dir + "/" + below.getKey();
+            var st = Stat.formatAndRdev(upper.resolve(child));
+            if (st.isEmpty() || Stat.isOverlayWhiteout(st.get()[0], st.get()[1])) {
+                entries.add(LayerEntry.whiteout(child));
+            } else if (below.getValue() && st.get()[0] == Stat.S_IFDIR) {
+                explicitWhiteouts(child);
+            }
+        }
+    }
+
+    /** The names in the lower view's directory {@code dir}, each with whether it is a directory. */
+    private Map<String, Boolean> lowerChildren(String dir) throws IOException {
+        Map<String, Boolean> out = new TreeMap<>();
+        Set<String> hidden = new HashSet<>();
+        for (Path layer : lowerDirsShowing(dir)) {
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(layer.resolve(dir))) {
+                List<String> whiteouts = new ArrayList<>();
+                for (Path c : children) {
+                    String name = c.getFileName().toString();
+                    var st = Stat.formatAndRdev(c);
+                    if (st.isEmpty() || hidden.contains(name) || out.containsKey(name)) {
+                        continue;
+                    }
+                    if (Stat.isOverlayWhiteout(st.get()[0], st.get()[1])) {
+                        whiteouts.add(name); // hides the name in the layers below this one
+                    } else {
+                        out.put(name, st.get()[0] == Stat.S_IFDIR);
+                    }
+                }
+                hidden.addAll(whiteouts);
+            }
+        }
+        return out;
+    }
+
+    /** The lower dirs (top first) in which {@code dir} is part of the lower view as a directory. */
+    private List<Path> lowerDirsShowing(String dir) throws IOException {
+        String[] names = dir.split("/");
+        List<Path> layers = lowers;
+        StringBuilder prefixPath = new StringBuilder();
+        for (String name : names) {
+            prefixPath.append(prefixPath.length() == 0 ? "" : "/").append(name);
+            List<Path> next = new ArrayList<>();
+            for (Path layer : layers) {
+                Path p = layer.resolve(prefixPath.toString());
+                var st = Stat.formatAndRdev(p);
+                if (st.isEmpty()) {
+                    continue;
+                }
+                if (Stat.isOverlayWhiteout(st.get()[0], st.get()[1]) || st.get()[0] != Stat.S_IFDIR) {
+                    break;
+                }
+                next.add(layer);
+                if (Stat.isOpaque(p, prefix)) {
+                    break;
+                }
+            }
+            layers = next;
+        }
+        return layers;
     }
 
     /** The file format bits of {@code path} in the lower view, or -1 when it is not there. */

@@ -137,6 +137,18 @@ class OverlayDifferTest {
         applyFlat(rootfs, layer1.toByteArray(), layer2.toByteArray(), diff.toByteArray());
         assertEquals(merged, listing(rootfs));
         assertTrue(merged.containsKey("odir/a") == false && merged.containsKey("d2/new"));
+
+        // The same upper dir with explicit whiteouts (as BuildKit writes): d2's old children are
+        // each whited out instead of the opaque marker, and the layers give the same tree.
+        ByteArrayOutputStream explicit = new ByteArrayOutputStream();
+        LayerWriter.write(OverlayDiffer.entries(upper, List.of(l2, l1), OPTIONS, OverlayXattrs.TRUSTED,
+                OverlayDiffer.OpaqueDirs.EXPLICIT), explicit, Compression.NONE, OPTIONS);
+        List<String> names = names(explicit.toByteArray());
+        assertFalse(names.contains("d2/.wh..wh..opq"), names.toString());
+        assertTrue(names.contains("d2/.wh.w"), names.toString());
+        Path rootfs2 = tmp.resolve("rootfs2");
+        applyFlat(rootfs2, layer1.toByteArray(), layer2.toByteArray(), explicit.toByteArray());
+        assertEquals(merged, listing(rootfs2));
     }
 
     @Test
