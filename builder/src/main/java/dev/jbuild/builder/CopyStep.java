@@ -6,6 +6,7 @@ import dev.jbuild.builder.copy.Copier;
 import dev.jbuild.builder.copy.CopyRequest;
 import dev.jbuild.builder.copy.CopySource;
 import dev.jbuild.builder.fs.ChmodSpec;
+import dev.jbuild.builder.fs.ContainerPaths;
 import dev.jbuild.builder.fs.Ids;
 import dev.jbuild.builder.fs.UserDb;
 import dev.jbuild.dockerfile.DockerfileException;
@@ -81,8 +82,23 @@ final class CopyStep {
                     Copier.copy(source, request, root);
                 }
             };
-            Optional<ImageLayer> layer = c.link()
-                    ? ctx.filesystems().change(List.of(), copy)
+            Optional<Optional<ImageLayer>> direct = c.add() || c.link() ? Optional.empty()
+                    : ctx.filesystems().changeDirectly(state.layers(), (view, upper) -> {
+                        String dest = ContainerPaths.join(state.workdir(), c.destination());
+                        Optional<String> fresh = FreshDestination.resolve(view, dest);
+                        if (fresh.isEmpty()) {
+                            return false;
+                        }
+                        FreshDestination.mirrorExisting(view, upper, fresh.get());
+                        Optional<Ids> ids = chown.isPresent() ? Optional.of(UserDb.forChown(view, chown.get()))
+                                : Optional.empty();
+                        String target = fresh.get() + (isDirectoryDestination(c.destination()) ? "/" : "");
+                        Copier.copy(source, new CopyRequest(finalSources, target, "/", ids, chmod, false,
+                                c.parents(), c.excludes()), upper);
+                        return true;
+                    });
+            Optional<ImageLayer> layer = direct.isPresent() ? direct.get()
+                    : c.link() ? ctx.filesystems().change(List.of(), copy)
                     : ctx.filesystems().change(state.layers(), copy);
             state.record(layer, ctx.created(), createdBy(c));
         } finally {
@@ -95,6 +111,11 @@ final class CopyStep {
             }
             Trees.deleteRecursively(scratch);
         }
+    }
+
+    /** COPY's rule: a destination ending in {@code /} (or {@code .}, the WORKDIR) is a directory. */
+    private static boolean isDirectoryDestination(String dest) {
+        return dest.isEmpty() || dest.equals(".") || dest.endsWith("/") || dest.endsWith("/.");
     }
 
     private String heredoc(String body, int line) throws BuildException {

@@ -26,6 +26,15 @@ final class Filesystems {
         void run(Path rootfs) throws IOException, InterruptedException;
     }
 
+    /**
+     * What a step does that writes straight into its upper dir, reading the stage's file system
+     * through a read-only view; false when it did nothing and wants the overlay after all.
+     */
+    @FunctionalInterface
+    interface DirectAction {
+        boolean run(Path view, Path upper) throws IOException, InterruptedException;
+    }
+
     /** A read-only view of some layers, open until closed. */
     static final class View implements AutoCloseable {
         private final OverlayMount mount;
@@ -82,6 +91,26 @@ final class Filesystems {
                 action.run(m.target());
             }
             return committer.commit(upper, lowers);
+        } finally {
+            Trees.deleteRecursively(step);
+        }
+    }
+
+    /**
+     * Like {@link #change}, but {@code action} writes into the plain upper dir while the layers are
+     * mounted read-only beside it; empty when the action declined (it wrote nothing).
+     */
+    Optional<Optional<ImageLayer>> changeDirectly(List<ImageLayer> layers, DirectAction action)
+            throws IOException, InterruptedException {
+        List<Path> lowers = lowers(layers);
+        Path step = workspace.newStepDir("step");
+        try {
+            Path upper = Files.createDirectory(step.resolve("upper"));
+            boolean done;
+            try (View view = view(layers)) {
+                done = action.run(view.root(), upper);
+            }
+            return done ? Optional.of(committer.commit(upper, lowers)) : Optional.empty();
         } finally {
             Trees.deleteRecursively(step);
         }
