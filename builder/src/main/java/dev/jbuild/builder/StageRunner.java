@@ -96,7 +96,7 @@ final class StageRunner {
         StageScope scope = new StageScope(ctx.request().dockerfile().fileName(),
                 ctx.request().dockerfile().escapeToken(), env, ctx.request().buildArgs(),
                 ctx.request().plan().globalArgs());
-        return new StageState(stage.displayName(), config, layers, scope);
+        return new StageState(config, layers, scope);
     }
 
     private Instruction parseTrigger(String trigger, Stage stage) throws BuildException {

@@ -16,13 +16,11 @@ final class StageState {
     static final List<String> DEFAULT_SHELL = List.of("/bin/sh", "-c");
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    final String name;
     final StageScope scope;
     private ImageConfig config;
     private final List<ImageLayer> layers;
 
-    StageState(String name, ImageConfig config, List<ImageLayer> layers, StageScope scope) {
-        this.name = name;
+    StageState(ImageConfig config, List<ImageLayer> layers, StageScope scope) {
         this.config = config;
         this.layers = new ArrayList<>(layers);
         this.scope = scope;
