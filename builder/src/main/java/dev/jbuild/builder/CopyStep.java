@@ -92,7 +92,7 @@ final class CopyStep {
                         FreshDestination.mirrorExisting(view, upper, fresh.get());
                         Optional<Ids> ids = chown.isPresent() ? Optional.of(UserDb.forChown(view, chown.get()))
                                 : Optional.empty();
-                        String target = fresh.get() + (isDirectoryDestination(c.destination()) ? "/" : "");
+                        String target = fresh.get() + (Copier.isDirectoryDestination(c.destination()) ? "/" : "");
                         Copier.copy(source, new CopyRequest(finalSources, target, "/", ids, chmod, false,
                                 c.parents(), c.excludes()), upper);
                         return true;
@@ -111,11 +111,6 @@ final class CopyStep {
             }
             Trees.deleteRecursively(scratch);
         }
-    }
-
-    /** COPY's rule: a destination ending in {@code /} (or {@code .}, the WORKDIR) is a directory. */
-    private static boolean isDirectoryDestination(String dest) {
-        return dest.isEmpty() || dest.equals(".") || dest.endsWith("/") || dest.endsWith("/.");
     }
 
     private String heredoc(String body, int line) throws BuildException {

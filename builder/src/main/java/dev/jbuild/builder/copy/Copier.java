@@ -54,7 +54,12 @@ public final class Copier {
         String dest = request.destination();
         // Cleaned lexically like BuildKit's path.Join(workdir, dest); symlinks are resolved later.
         this.destination = ContainerPaths.join(request.workdir(), dest);
-        this.destinationIsDirectory = dest.isEmpty() || dest.equals(".") || dest.endsWith("/") || dest.endsWith("/.");
+        this.destinationIsDirectory = isDirectoryDestination(dest);
+    }
+
+    /** COPY's rule: a destination ending in {@code /} (or {@code .}, the WORKDIR) is a directory. */
+    public static boolean isDirectoryDestination(String dest) {
+        return dest.isEmpty() || dest.equals(".") || dest.endsWith("/") || dest.endsWith("/.");
     }
 
     /**

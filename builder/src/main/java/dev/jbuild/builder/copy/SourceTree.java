@@ -1,6 +1,7 @@
 package dev.jbuild.builder.copy;
 
 import dev.jbuild.builder.BuildException;
+import dev.jbuild.dockerfile.ignore.ContextWalker;
 import java.io.IOException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
@@ -143,7 +144,7 @@ final class SourceTree {
         } catch (DirectoryIteratorException e) {
             throw e.getCause();
         }
-        names.sort(SourceTree::compareCodePoints);
+        names.sort(ContextWalker.BY_CODE_POINT);
         return names;
     }
 
@@ -169,20 +170,5 @@ final class SourceTree {
         for (int i = parts.length - 1; i >= 0; i--) {
             todo.push(parts[i]);
         }
-    }
-
-    private static int compareCodePoints(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
-            if (ca != cb) {
-                return Integer.compare(ca, cb);
-            }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
-        }
-        return Integer.compare(a.length() - i, b.length() - j);
     }
 }

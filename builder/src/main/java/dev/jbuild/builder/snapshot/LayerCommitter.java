@@ -63,25 +63,29 @@ public final class LayerCommitter {
 
     private static List<LayerEntry> withoutUntouchedDirs(List<LayerEntry> entries, List<Path> lowers)
             throws IOException {
+        Set<String> untouched = new HashSet<>();
         Set<String> parentsOfChanges = new HashSet<>();
         for (LayerEntry e : entries) {
             if (e.type() == LayerEntry.Type.DIR && sameAsBelow(e, lowers)) {
+                untouched.add(e.path());
                 continue;
             }
-            String p = e.path();
-            for (int slash = p.lastIndexOf('/', p.length() - 2); slash > 0; slash = p.lastIndexOf('/', slash - 1)) {
-                parentsOfChanges.add(LayerEntry.normalize(p.substring(0, slash)));
+            for (String p = parent(e.path()); p != null; p = parent(p)) {
+                parentsOfChanges.add(p);
             }
         }
         List<LayerEntry> kept = new ArrayList<>();
         for (LayerEntry e : entries) {
-            boolean untouchedDir = e.type() == LayerEntry.Type.DIR && sameAsBelow(e, lowers)
-                    && !parentsOfChanges.contains(LayerEntry.normalize(e.path()));
-            if (!untouchedDir) {
+            if (!untouched.contains(e.path()) || parentsOfChanges.contains(e.path())) {
                 kept.add(e);
             }
         }
         return kept;
+    }
+
+    private static String parent(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash < 0 ? null : path.substring(0, slash);
     }
 
     /** Whether the topmost lower dir holding this path has a directory there with the same metadata. */

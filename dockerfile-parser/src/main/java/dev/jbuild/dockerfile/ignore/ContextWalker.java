@@ -45,7 +45,11 @@ public final class ContextWalker {
         void visit(String relativePath, Path path, BasicFileAttributes attrs) throws IOException;
     }
 
-    private static final Comparator<String> BY_CODE_POINT = ContextWalker::compareCodePoints;
+    /**
+     * Names in Go's string order (by code point, as fsutil walks a context); Java's
+     * {@code String.compareTo} orders by UTF-16 unit, which differs above U+FFFF.
+     */
+    public static final Comparator<String> BY_CODE_POINT = ContextWalker::compareCodePoints;
 
     private ContextWalker() {
     }

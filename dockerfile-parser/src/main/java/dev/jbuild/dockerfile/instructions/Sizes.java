@@ -3,11 +3,11 @@ package dev.jbuild.dockerfile.instructions;
 import java.util.Locale;
 
 /** Parses human sizes such as {@code 64m}, {@code 1g} or {@code 512kb} (binary units, as docker does). */
-final class Sizes {
+public final class Sizes {
     private Sizes() {
     }
 
-    static long parse(String s) throws InstructionException {
+    public static long parse(String s) throws InstructionException {
         String v = s.trim().toLowerCase(Locale.ROOT);
         int i = 0;
         while (i < v.length() && (Character.isDigit(v.charAt(i)) || v.charAt(i) == '.')) {

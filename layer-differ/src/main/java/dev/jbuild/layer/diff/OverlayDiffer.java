@@ -241,41 +241,13 @@ public final class OverlayDiffer {
                 return -1;
             }
         }
-        String[] names = path.split("/");
-        List<Path> layers = lowers;
-        StringBuilder prefixPath = new StringBuilder();
-        for (int i = 0; i < names.length; i++) {
-            if (i > 0) {
-                prefixPath.append('/');
+        String parent = Stat.parent(path);
+        for (Path layer : parent == null ? lowers : lowerDirsShowing(parent)) {
+            var st = Stat.formatAndRdev(layer.resolve(path));
+            if (st.isEmpty()) {
+                continue;
             }
-            prefixPath.append(names[i]);
-            boolean last = i == names.length - 1;
-            List<Path> next = new ArrayList<>();
-            for (Path layer : layers) {
-                Path p = layer.resolve(prefixPath.toString());
-                var st = Stat.formatAndRdev(p);
-                if (st.isEmpty()) {
-                    continue;
-                }
-                long format = st.get()[0];
-                if (Stat.isOverlayWhiteout(format, st.get()[1])) {
-                    break;
-                }
-                if (last) {
-                    return format;
-                }
-                if (format != Stat.S_IFDIR) {
-                    break;
-                }
-                next.add(layer);
-                if (Stat.isOpaque(p, prefix)) {
-                    break;
-                }
-            }
-            if (next.isEmpty()) {
-                return -1;
-            }
-            layers = next;
+            return Stat.isOverlayWhiteout(st.get()[0], st.get()[1]) ? -1 : st.get()[0];
         }
         return -1;
     }
