@@ -218,8 +218,9 @@ class BuildFlagsIT {
 
     @Test
     void noCacheAccepted() throws Exception {
-        // A fixed time makes the build reproducible, so only a RUN that really ran again changes the stamp.
-        Path ctx = fx.context("nocache", "FROM busybox:local\nRUN date +%s%N > /stamp\n");
+        // A fixed time makes the build reproducible, so only a RUN that really ran again changes the
+        // stamp (a fresh random UUID; busybox date has no %N, and two builds can share a second).
+        Path ctx = fx.context("nocache", "FROM busybox:local\nRUN cat /proc/sys/kernel/random/uuid > /stamp\n");
         Path first = rootfs("nocache-1", ctx, "--no-cache", "--build-arg", "SOURCE_DATE_EPOCH=1700000000");
         Path second = rootfs("nocache-2", ctx, "--no-cache", "--build-arg", "SOURCE_DATE_EPOCH=1700000000");
         assertNotEquals(Files.readString(first.resolve("stamp")), Files.readString(second.resolve("stamp")));
