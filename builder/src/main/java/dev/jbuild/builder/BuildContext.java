@@ -10,5 +10,6 @@ import java.time.Instant;
  * executor for RUN, the listener, and the time written into history entries.
  */
 record BuildContext(BuildRequest request, LocalStore store, BaseImages images, Filesystems filesystems,
-                    Executor executor, Path workDir, BuildListener listener, Instant created) {
+                    Executor executor, Path workDir, BuildListener listener, Instant created,
+                    boolean layerOnlyCopies) {
 }

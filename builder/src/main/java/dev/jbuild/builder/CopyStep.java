@@ -32,11 +32,17 @@ final class CopyStep {
     private final BuildContext ctx;
     private final StageState state;
     private final Map<Integer, StageState> built;
+    private final boolean filesNeededLater;
 
-    CopyStep(BuildContext ctx, StageState state, Map<Integer, StageState> built) {
+    /**
+     * @param filesNeededLater whether a later step reads the stage's files (else a copy into a new
+     *     destination need only make the layer; see {@link dev.jbuild.builder.copy.LayerLeaves})
+     */
+    CopyStep(BuildContext ctx, StageState state, Map<Integer, StageState> built, boolean filesNeededLater) {
         this.ctx = ctx;
         this.state = state;
         this.built = built;
+        this.filesNeededLater = filesNeededLater;
     }
 
     void run(Instruction.Copy c) throws IOException, InterruptedException {
@@ -83,7 +89,8 @@ final class CopyStep {
                 }
             };
             Optional<Optional<ImageLayer>> direct = c.add() || c.link() ? Optional.empty()
-                    : ctx.filesystems().changeDirectly(state.layers(), (view, upper) -> {
+                    : ctx.filesystems().changeDirectly(state.layers(), ctx.layerOnlyCopies() && !filesNeededLater,
+                            (view, upper, leaves) -> {
                         String dest = ContainerPaths.join(state.workdir(), c.destination());
                         Optional<String> fresh = FreshDestination.resolve(view, dest);
                         if (fresh.isEmpty()) {
@@ -93,8 +100,13 @@ final class CopyStep {
                         Optional<Ids> ids = chown.isPresent() ? Optional.of(UserDb.forChown(view, chown.get()))
                                 : Optional.empty();
                         String target = fresh.get() + (Copier.isDirectoryDestination(c.destination()) ? "/" : "");
-                        Copier.copy(source, new CopyRequest(finalSources, target, "/", ids, chmod, false,
-                                c.parents(), c.excludes()), upper);
+                        CopyRequest request = new CopyRequest(finalSources, target, "/", ids, chmod, false,
+                                c.parents(), c.excludes());
+                        if (leaves.isPresent()) {
+                            Copier.copy(source, request, upper, leaves.get());
+                        } else {
+                            Copier.copy(source, request, upper);
+                        }
                         return true;
                     });
             Optional<ImageLayer> layer = direct.isPresent() ? direct.get()

@@ -47,11 +47,26 @@ public final class Engine {
     private final LocalStore store;
     private final Supplier<RegistryClients> clients;
     private final BuildListener listener;
+    private final boolean layerOnlyCopies;
 
     public Engine(LocalStore store, Supplier<RegistryClients> clients, BuildListener listener) {
+        this(store, clients, listener, true);
+    }
+
+    private Engine(LocalStore store, Supplier<RegistryClients> clients, BuildListener listener,
+                   boolean layerOnlyCopies) {
         this.store = store;
         this.clients = clients;
         this.listener = listener;
+        this.layerOnlyCopies = layerOnlyCopies;
+    }
+
+    /**
+     * This engine, but writing every COPY's files to disk, even those only the layer needs (see
+     * {@link dev.jbuild.builder.copy.LayerLeaves}); the image must be the same, which tests check.
+     */
+    public Engine writingEveryCopy() {
+        return new Engine(store, clients, listener, false);
     }
 
     /** The directory where runc keeps the state of jbuild's containers. */
@@ -99,7 +114,7 @@ public final class Engine {
             Filesystems fs = new Filesystems(store.blobs(), snapshots, ws,
                     new LayerCommitter(store.blobs(), snapshots, request.compression(), layerOptions));
             BuildContext ctx = new BuildContext(request, store, new BaseImages(store, clients, request.pull(), listener),
-                    fs, executor, ws.dir(), listener, created);
+                    fs, executor, ws.dir(), listener, created, layerOnlyCopies);
             Map<Integer, StageState> built = new HashMap<>();
             for (StagePlan stage : request.plan().stages()) {
                 built.put(stage.stage().index(), new StageRunner(ctx, stage, built).run());

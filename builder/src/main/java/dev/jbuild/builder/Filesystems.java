@@ -1,5 +1,6 @@
 package dev.jbuild.builder;
 
+import dev.jbuild.builder.copy.LayerLeaves;
 import dev.jbuild.builder.snapshot.LayerCommitter;
 import dev.jbuild.builder.snapshot.OverlayMount;
 import dev.jbuild.builder.snapshot.Snapshots;
@@ -28,11 +29,12 @@ final class Filesystems {
 
     /**
      * What a step does that writes straight into its upper dir, reading the stage's file system
-     * through a read-only view; false when it did nothing and wants the overlay after all.
+     * through a read-only view, and, when it is given {@code leaves}, recording there what need not
+     * be written; false when it did nothing and wants the overlay after all.
      */
     @FunctionalInterface
     interface DirectAction {
-        boolean run(Path view, Path upper) throws IOException, InterruptedException;
+        boolean run(Path view, Path upper, Optional<LayerLeaves> leaves) throws IOException, InterruptedException;
     }
 
     /** A read-only view of some layers, open until closed. */
@@ -98,19 +100,22 @@ final class Filesystems {
 
     /**
      * Like {@link #change}, but {@code action} writes into the plain upper dir while the layers are
-     * mounted read-only beside it; empty when the action declined (it wrote nothing).
+     * mounted read-only beside it; empty when the action declined (it wrote nothing). With
+     * {@code layerOnly}, the action may leave files unwritten (recorded in the leaves it is given)
+     * when no later step needs them as files.
      */
-    Optional<Optional<ImageLayer>> changeDirectly(List<ImageLayer> layers, DirectAction action)
+    Optional<Optional<ImageLayer>> changeDirectly(List<ImageLayer> layers, boolean layerOnly, DirectAction action)
             throws IOException, InterruptedException {
         List<Path> lowers = lowers(layers);
         Path step = workspace.newStepDir("step");
         try {
             Path upper = Files.createDirectory(step.resolve("upper"));
+            Optional<LayerLeaves> leaves = layerOnly ? Optional.of(new LayerLeaves(upper)) : Optional.empty();
             boolean done;
             try (View view = view(layers)) {
-                done = action.run(view.root(), upper);
+                done = action.run(view.root(), upper, leaves);
             }
-            return done ? Optional.of(committer.commit(upper, lowers)) : Optional.empty();
+            return done ? Optional.of(committer.commit(upper, lowers, leaves)) : Optional.empty();
         } finally {
             Trees.deleteRecursively(step);
         }

@@ -54,14 +54,28 @@ final class StageRunner {
         ctx.listener().stepFinished(from, Duration.between(start, Instant.now()));
         StepRunner steps = new StepRunner(ctx, state, built);
         for (Instruction trigger : triggers) {
-            steps.execute(new BuildListener.Step(label, 1, total, "ONBUILD " + trigger.source()), trigger);
+            steps.execute(new BuildListener.Step(label, 1, total, "ONBUILD " + trigger.source()), trigger, true);
         }
-        int n = 1;
-        for (Instruction ins : stage.instructions()) {
-            n++;
-            steps.execute(new BuildListener.Step(label, n, total, ins.source()), ins);
+        List<Instruction> instructions = stage.instructions();
+        for (int i = 0; i < instructions.size(); i++) {
+            Instruction ins = instructions.get(i);
+            steps.execute(new BuildListener.Step(label, i + 2, total, ins.source()), ins, filesNeededAfter(i));
         }
         return state;
+    }
+
+    /**
+     * Whether anything reads this stage's files after its instruction {@code index}: a later RUN,
+     * COPY, ADD or WORKDIR of the stage, or, unless it is the target, the stages built on it or
+     * copying from it.
+     */
+    private boolean filesNeededAfter(int index) {
+        if (plan.stage().index() != ctx.request().plan().target().stage().index()) {
+            return true;
+        }
+        List<Instruction> instructions = plan.stage().instructions();
+        return instructions.subList(index + 1, instructions.size()).stream().anyMatch(ins ->
+                ins instanceof Instruction.Run || ins instanceof Instruction.Copy || ins instanceof Instruction.Workdir);
     }
 
     private StageState start(Stage stage, List<Instruction> triggers) throws IOException {

@@ -31,7 +31,9 @@ final class StepRunner {
         this.built = built;
     }
 
-    void execute(BuildListener.Step step, Instruction written) throws IOException, InterruptedException {
+    /** Runs one instruction; {@code filesNeededLater}: whether a later step reads the stage's files. */
+    void execute(BuildListener.Step step, Instruction written, boolean filesNeededLater)
+            throws IOException, InterruptedException {
         Instant start = Instant.now();
         ctx.listener().stepStarted(step);
         Instruction ins;
@@ -41,7 +43,7 @@ final class StepRunner {
             throw new BuildException(e.getMessage());
         }
         try {
-            dispatch(step, ins);
+            dispatch(step, ins, filesNeededLater);
         } catch (BuildException e) {
             throw e.getMessage().startsWith(location(ins)) ? e
                     : new BuildException(location(ins) + " " + step.text() + ": " + e.getMessage(), e);
@@ -53,7 +55,8 @@ final class StepRunner {
         return ctx.request().dockerfile().fileName() + ":" + ins.line() + ":";
     }
 
-    private void dispatch(BuildListener.Step step, Instruction ins) throws IOException, InterruptedException {
+    private void dispatch(BuildListener.Step step, Instruction ins, boolean filesNeededLater)
+            throws IOException, InterruptedException {
         ContainerConfig c = state.config().config();
         if (ins instanceof Instruction.Cmd) {
             cmdSet = true;
@@ -78,7 +81,7 @@ final class StepRunner {
         } else if (ins instanceof Instruction.Run run) {
             new RunStep(ctx, state, built, step).run(run);
         } else if (ins instanceof Instruction.Copy copy) {
-            new CopyStep(ctx, state, built).run(copy);
+            new CopyStep(ctx, state, built, filesNeededLater).run(copy);
         } else {
             throw new BuildException("unexpected instruction " + ins.getClass().getSimpleName());
         }

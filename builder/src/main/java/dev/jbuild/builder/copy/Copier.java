@@ -44,13 +44,13 @@ public final class Copier {
     private final String destination;
     private final boolean destinationIsDirectory;
 
-    private Copier(CopySource from, CopyRequest request, Path targetRoot) throws IOException {
+    private Copier(CopySource from, CopyRequest request, Path targetRoot, CopyOutput output) throws IOException {
         this.from = from;
         this.request = request;
         this.targetRoot = targetRoot;
         this.tree = new SourceTree(from);
         this.copier = new TreeCopier(tree, targetRoot,
-                new MetadataWriter(request.chown(), request.chmod(), !from.fromContext()), pool);
+                new MetadataWriter(request.chown(), request.chmod(), !from.fromContext()), pool, output);
         String dest = request.destination();
         // Cleaned lexically like BuildKit's path.Join(workdir, dest); symlinks are resolved later.
         this.destination = ContainerPaths.join(request.workdir(), dest);
@@ -69,7 +69,21 @@ public final class Copier {
      *     file, a directory onto a file or a file onto a directory, an invalid pattern
      */
     public static CopyResult copy(CopySource from, CopyRequest request, Path targetRoot) throws IOException {
-        Copier c = new Copier(from, request, targetRoot);
+        return copy(from, request, targetRoot, CopyOutput.DISK);
+    }
+
+    /**
+     * Copies the request's sources into {@code targetRoot}, making only the directories on disk and
+     * recording everything else in {@code leaves} (see {@link LayerLeaves}).
+     */
+    public static CopyResult copy(CopySource from, CopyRequest request, Path targetRoot, LayerLeaves leaves)
+            throws IOException {
+        return copy(from, request, targetRoot, (CopyOutput) leaves);
+    }
+
+    private static CopyResult copy(CopySource from, CopyRequest request, Path targetRoot, CopyOutput output)
+            throws IOException {
+        Copier c = new Copier(from, request, targetRoot, output);
         try {
             return c.run();
         } finally {

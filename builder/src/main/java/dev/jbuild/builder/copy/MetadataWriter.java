@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Gives a copied entry the metadata BuildKit's copier gives it (fsutil {@code copyFileInfo} and
@@ -38,18 +41,41 @@ final class MetadataWriter {
 
     /** Applies the metadata of {@code source} (whose status is {@code stat}) to {@code target}. */
     void apply(Path source, FileStat stat, Path target) throws IOException {
-        int uid = chown.map(Ids::uid).orElse(keepOwners ? stat.uid() : 0);
-        int gid = chown.map(Ids::gid).orElse(keepOwners ? stat.gid() : 0);
         // Owner first: chown clears set-id bits and file capabilities, which come next.
-        Files.setAttribute(target, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(target, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(target, "unix:uid", uid(stat), LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(target, "unix:gid", gid(stat), LinkOption.NOFOLLOW_LINKS);
         if (!stat.isSymlink()) {
-            int mode = chmod.map(c -> c.apply(stat.mode(), stat.isDirectory())).orElse(stat.permissions());
             // Following is harmless here (not a link) and avoids the JDK opening a fifo or device.
-            Files.setAttribute(target, "unix:mode", mode);
+            Files.setAttribute(target, "unix:mode", mode(stat));
         }
         copyXattrs(source, target);
         restoreTime(stat, target);
+    }
+
+    /** The owner a copy of an entry with status {@code stat} gets. */
+    int uid(FileStat stat) {
+        return chown.map(Ids::uid).orElse(keepOwners ? stat.uid() : 0);
+    }
+
+    int gid(FileStat stat) {
+        return chown.map(Ids::gid).orElse(keepOwners ? stat.gid() : 0);
+    }
+
+    /** The permission bits a copy gets (never used for a symlink). */
+    int mode(FileStat stat) {
+        return chmod.map(c -> c.apply(stat.mode(), stat.isDirectory())).orElse(stat.permissions());
+    }
+
+    /** The extended attributes of {@code source} a copy carries, by name. */
+    SortedMap<String, byte[]> xattrs(Path source) throws IOException {
+        Optional<List<String>> names = Syscalls.listXattrsIfSupported(source);
+        SortedMap<String, byte[]> values = new TreeMap<>();
+        for (String name : names.orElse(List.of())) {
+            if (NOT_COPIED.stream().noneMatch(name::startsWith)) {
+                Syscalls.getXattr(source, name).ifPresent(v -> values.put(name, v));
+            }
+        }
+        return values;
     }
 
     /** Sets only the modification (and access) time, as BuildKit does on a merged-into directory. */
@@ -57,26 +83,15 @@ final class MetadataWriter {
         Syscalls.setTimesNoFollow(target, stat.mtime());
     }
 
-    private static void copyXattrs(Path source, Path target) throws IOException {
-        Optional<List<String>> names = Syscalls.listXattrsIfSupported(source);
-        if (names.isEmpty()) {
-            return;
-        }
-        for (String name : names.get()) {
-            if (NOT_COPIED.stream().anyMatch(name::startsWith)) {
-                continue;
-            }
-            Optional<byte[]> value = Syscalls.getXattr(source, name);
-            if (value.isEmpty()) {
-                continue;
-            }
+    private void copyXattrs(Path source, Path target) throws IOException {
+        for (Map.Entry<String, byte[]> x : xattrs(source).entrySet()) {
             try {
-                Syscalls.setXattr(target, name, value.get());
+                Syscalls.setXattr(target, x.getKey(), x.getValue());
             } catch (IOException e) {
                 // BuildKit logs and goes on when the target refuses an attribute (user.* on a
                 // symlink, a namespace the file system lacks); a lost capability, though, would
                 // silently break the program (ping without cap_net_raw), so that one fails the copy.
-                if (name.equals(CAPABILITY)) {
+                if (x.getKey().equals(CAPABILITY)) {
                     throw e;
                 }
             }

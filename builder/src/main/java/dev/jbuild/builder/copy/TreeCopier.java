@@ -25,10 +25,12 @@ import java.util.Optional;
  * mode and only takes the source's modification time. Directory times are set after their
  * contents, so copying into a directory does not leave it with the current time.
  *
- * <p>File contents never pass through the heap: {@link Files#copy(Path, Path, java.nio.file.CopyOption...)}
- * has the kernel move them (sendfile on Linux), several files at once on a {@link ContentPool}
- * (files with several links are copied in order on the walking thread, so their links find them).
- * One instance serves one COPY instruction and counts what it wrote.
+ * <p>Directories are made on disk; everything else goes to a {@link CopyOutput}: to disk, or only
+ * recorded as layer entries ({@link LayerLeaves}). On disk, file contents never pass through the
+ * heap: {@link Files#copy(Path, Path, java.nio.file.CopyOption...)} has the kernel move them
+ * (sendfile on Linux), several files at once on a {@link ContentPool} (files with several links
+ * are copied in order on the walking thread, so their links find them). One instance serves one
+ * COPY instruction and counts what it wrote.
  */
 final class TreeCopier {
     private final SourceTree tree;
@@ -39,17 +41,19 @@ final class TreeCopier {
     /** Directory metadata, in the order it must be written: after everything inside is copied. */
     private final List<ContentPool.Task> directoryMetadata = new ArrayList<>();
     private final ContentPool pool;
+    private final CopyOutput output;
     private long files;
     private long directories;
     private long symlinks;
     private long specials;
     private long bytes;
 
-    TreeCopier(SourceTree tree, Path targetRoot, MetadataWriter metadata, ContentPool pool) {
+    TreeCopier(SourceTree tree, Path targetRoot, MetadataWriter metadata, ContentPool pool, CopyOutput output) {
         this.tree = tree;
         this.targetRoot = targetRoot;
         this.metadata = metadata;
         this.pool = pool;
+        this.output = output;
     }
 
     /**
@@ -129,11 +133,16 @@ final class TreeCopier {
                 if (stat.nlink() == 1) {
                     files++;
                     bytes += stat.size();
-                    pool.submit(() -> {
+                    ContentPool.Task copy = () -> {
                         clearForFile(target);
-                        Files.copy(source, target);
-                        metadata.apply(source, stat, target);
-                    });
+                        output.copyFile(source, stat, target);
+                        output.metadata(metadata, source, stat, target);
+                    };
+                    if (output.writesContent()) {
+                        pool.submit(copy);
+                    } else {
+                        copy.run();
+                    }
                     return;
                 }
                 // Copied here, in order: a later link to the same inode links to this copy.
@@ -144,19 +153,19 @@ final class TreeCopier {
             }
             case FileStat.SYMLINK -> {
                 clearForFile(target);
-                Files.createSymbolicLink(target, Files.readSymbolicLink(source));
+                output.symlink(target, Files.readSymbolicLink(source));
                 symlinks++;
             }
             case Syscalls.S_IFCHR, Syscalls.S_IFBLK, Syscalls.S_IFIFO -> {
                 clearForFile(target);
-                Syscalls.mknod(target, stat.type(), stat.permissions(), stat.rdev());
+                output.special(target, stat);
                 specials++;
             }
             default -> {
                 return; // a socket belongs to a running process, not to an image
             }
         }
-        metadata.apply(source, stat, target);
+        output.metadata(metadata, source, stat, target);
     }
 
     /** Copies or links a regular file; true when it became a hard link to an earlier copy. */
@@ -166,13 +175,13 @@ final class TreeCopier {
         files++;
         if (first != null) {
             try {
-                Files.createLink(target, first);
+                output.link(target, first);
                 return true;
             } catch (NoSuchFileException e) {
                 // The earlier copy was replaced since; copy the content again below.
             }
         }
-        Files.copy(source, target);
+        output.copyFile(source, stat, target);
         bytes += stat.size();
         if (stat.nlink() > 1) {
             linked.put(inode, target);
@@ -182,19 +191,19 @@ final class TreeCopier {
 
     /** Makes room for a non-directory: whatever is there goes, unless it is a directory. */
     private void clearForFile(Path target) throws IOException {
-        Optional<FileStat> there = FileStat.ifExists(target);
+        Optional<FileStat> there = output.stat(target);
         if (there.isEmpty()) {
             return;
         }
         if (there.get().isDirectory()) {
             throw new BuildException("cannot replace to directory " + containerPath(target) + " with file");
         }
-        Files.delete(target);
+        output.delete(target);
     }
 
     /** Ensures a directory is there; true when it had to be created. */
     private boolean ensureDirectory(Path target) throws IOException {
-        Optional<FileStat> there = FileStat.ifExists(target);
+        Optional<FileStat> there = output.stat(target);
         if (there.isEmpty()) {
             Files.createDirectory(target);
             return true;

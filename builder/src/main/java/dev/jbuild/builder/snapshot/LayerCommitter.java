@@ -1,7 +1,9 @@
 package dev.jbuild.builder.snapshot;
 
 import dev.jbuild.builder.ImageLayer;
+import dev.jbuild.builder.copy.LayerLeaves;
 import dev.jbuild.layer.Compression;
+import dev.jbuild.layer.EntryOrder;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerOptions;
 import dev.jbuild.layer.LayerResult;
@@ -46,9 +48,25 @@ public final class LayerCommitter {
 
     /** The layer of {@code upper} over {@code lowers} (top first), or empty when nothing changed. */
     public Optional<ImageLayer> commit(Path upper, List<Path> lowers) throws IOException {
-        List<LayerEntry> entries = withoutUntouchedDirs(
-                OverlayDiffer.entries(upper, lowers, options, OverlayXattrs.TRUSTED, OverlayDiffer.OpaqueDirs.EXPLICIT),
-                lowers);
+        return commit(upper, lowers, Optional.empty());
+    }
+
+    /**
+     * The layer of {@code upper} plus what a copy only recorded in {@code leaves}. When it recorded
+     * something, the upper dir is not the layer's tree and is not kept as its snapshot; a later step
+     * that needs the files gets the snapshot extracted from the layer.
+     */
+    public Optional<ImageLayer> commit(Path upper, List<Path> lowers, Optional<LayerLeaves> leaves)
+            throws IOException {
+        List<LayerEntry> found =
+                OverlayDiffer.entries(upper, lowers, options, OverlayXattrs.TRUSTED, OverlayDiffer.OpaqueDirs.EXPLICIT);
+        boolean recorded = leaves.isPresent() && !leaves.get().isEmpty();
+        if (recorded) {
+            found = new ArrayList<>(found);
+            found.addAll(leaves.get().entries(options));
+            found.sort(EntryOrder.ENTRIES);
+        }
+        List<LayerEntry> entries = withoutUntouchedDirs(found, lowers);
         if (entries.isEmpty()) {
             return Optional.empty();
         }
@@ -57,7 +75,9 @@ public final class LayerCommitter {
             r = LayerWriter.write(entries, out, compression, options);
             out.commit(Optional.of(r.digest()), OptionalLong.of(r.size()));
         }
-        snapshots.adopt(upper, r.diffId());
+        if (!recorded) {
+            snapshots.adopt(upper, r.diffId());
+        }
         return Optional.of(new ImageLayer(Descriptor.of(r.mediaType(), r.digest(), r.size()), r.diffId()));
     }
 

@@ -38,8 +38,11 @@ final class CaseBuilder {
         this.server = server;
     }
 
-    /** Builds {@code c} ({@link BuildCase#builds()} times) with {@code isolation}; the outcome of the last build. */
-    Expectations.Outcome build(BuildCase c, String isolation, Path scratch) throws Exception {
+    /**
+     * Builds {@code c} ({@link BuildCase#builds()} times) with {@code isolation}, and with
+     * {@code writeEveryCopy} through {@link Engine#writingEveryCopy()}; the outcome of the last build.
+     */
+    Expectations.Outcome build(BuildCase c, String isolation, boolean writeEveryCopy, Path scratch) throws Exception {
         Path context = c.prepareContext(scratch.resolve("context"));
         Map<String, Path> secrets = new LinkedHashMap<>();
         for (Map.Entry<String, String> s : c.secrets().entrySet()) {
@@ -53,13 +56,14 @@ final class CaseBuilder {
         }
         Expectations.Outcome last = null;
         for (int i = 0; i < c.builds(); i++) {
-            last = buildOnce(c, isolation, context, args, secrets, scratch.resolve("image-" + i));
+            last = buildOnce(c, isolation, writeEveryCopy, context, args, secrets, scratch.resolve("image-" + i));
         }
         return last;
     }
 
-    private Expectations.Outcome buildOnce(BuildCase c, String isolation, Path context, Map<String, String> args,
-                                           Map<String, Path> secrets, Path scratch) throws Exception {
+    private Expectations.Outcome buildOnce(BuildCase c, String isolation, boolean writeEveryCopy, Path context,
+                                           Map<String, String> args, Map<String, Path> secrets, Path scratch)
+            throws Exception {
         List<String> output = Collections.synchronizedList(new ArrayList<>());
         Throwable failure = null;
         Engine.Result result = null;
@@ -71,9 +75,10 @@ final class CaseBuilder {
                     IgnoreFiles.load(context, dockerfile), args, BuildRequest.PullPolicy.NEVER, Compression.GZIP,
                     Map.of(), c.networkNone(), Optional.of(isolation), OptionalLong.empty(), OptionalDouble.empty(),
                     secrets, List.of(), c.sourceDateEpoch());
-            result = new Engine(store, () -> {
+            Engine engine = new Engine(store, () -> {
                 throw new IllegalStateException("the e2e cases use no registry");
-            }, listener(output)).build(request);
+            }, listener(output));
+            result = (writeEveryCopy ? engine.writingEveryCopy() : engine).build(request);
         } catch (Exception e) {
             failure = e;
         }

@@ -1,0 +1,191 @@
+package dev.jbuild.builder.copy;
+
+import dev.jbuild.layer.EntryOrder;
+import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.LayerOptions;
+import dev.jbuild.layer.sys.Syscalls;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * A {@link CopyOutput} for a COPY whose result nobody needs as files, only as its layer (the last
+ * step that changes the file system of the image being built): directories are made on disk as
+ * usual, but files, symlinks, hard links and devices are only recorded, each with the metadata the
+ * copy would have given it on disk, and become layer entries whose content is read from the
+ * source when the layer is written. Creating tens of thousands of files costs more than
+ * compressing them; this skips it. The entries are the ones the overlay differ would read from an
+ * upper dir holding the same copy: hard links as one inode with several names (the first in layer
+ * order written in full), and a directory's modification time moved to now whenever a name is
+ * added to it or removed from it, as the kernel does.
+ */
+public final class LayerLeaves implements CopyOutput {
+    private static final int SYMLINK_MODE = 0777;
+
+    private final Path root;
+    /** Every recorded name and its inode; hard links share one. */
+    private final Map<Path, Inode> names = new HashMap<>();
+
+    /** @param root the directory the copy's targets are under, which the layer is made of */
+    public LayerLeaves(Path root) {
+        this.root = root;
+    }
+
+    private static final class Inode {
+        final int type;
+        final Path source;
+        final long size;
+        final String linkText;
+        final long rdev;
+        int uid;
+        int gid;
+        int mode;
+        Instant mtime = Instant.now();
+        SortedMap<String, byte[]> xattrs = Collections.emptySortedMap();
+
+        Inode(int type, Path source, long size, String linkText, long rdev, int mode) {
+            this.type = type;
+            this.source = source;
+            this.size = size;
+            this.linkText = linkText;
+            this.rdev = rdev;
+            this.mode = mode;
+        }
+    }
+
+    /** Whether nothing was recorded (everything the copy made is on disk). */
+    public boolean isEmpty() {
+        return names.isEmpty();
+    }
+
+    @Override
+    public Optional<FileStat> stat(Path target) throws IOException {
+        Inode i = names.get(target);
+        if (i == null) {
+            return FileStat.ifExists(target);
+        }
+        return Optional.of(new FileStat(i.type | i.mode, i.uid, i.gid, 0, 0, 1, i.rdev, i.size, i.mtime));
+    }
+
+    @Override
+    public void delete(Path target) throws IOException {
+        if (names.remove(target) == null) {
+            Files.delete(target);
+            return;
+        }
+        touchParent(target);
+    }
+
+    @Override
+    public void copyFile(Path source, FileStat stat, Path target) throws IOException {
+        add(target, new Inode(FileStat.REGULAR, source, stat.size(), "", 0, 0644));
+    }
+
+    @Override
+    public void link(Path target, Path existing) throws IOException {
+        Inode i = names.get(existing);
+        if (i == null) {
+            throw new NoSuchFileException(existing.toString());
+        }
+        add(target, i);
+    }
+
+    @Override
+    public void symlink(Path target, Path linkText) throws IOException {
+        add(target, new Inode(FileStat.SYMLINK, null, 0, linkText.toString(), 0, SYMLINK_MODE));
+    }
+
+    @Override
+    public void special(Path target, FileStat stat) throws IOException {
+        add(target, new Inode(stat.type(), null, 0, "", stat.rdev(), stat.permissions()));
+    }
+
+    @Override
+    public void metadata(MetadataWriter writer, Path source, FileStat stat, Path target) throws IOException {
+        Inode i = names.get(target);
+        i.uid = writer.uid(stat);
+        i.gid = writer.gid(stat);
+        if (i.type != FileStat.SYMLINK) {
+            i.mode = writer.mode(stat);
+        }
+        i.xattrs = writer.xattrs(source);
+        i.mtime = stat.mtime();
+    }
+
+    @Override
+    public boolean writesContent() {
+        return false;
+    }
+
+    private void add(Path target, Inode inode) throws IOException {
+        names.put(target, inode);
+        touchParent(target);
+    }
+
+    private static void touchParent(Path target) throws IOException {
+        Syscalls.setTimesNoFollow(target.getParent(), Instant.now());
+    }
+
+    /**
+     * The recorded names as layer entries, in layer order, with the attributes {@code options}
+     * keeps; to be merged with the entries of the directories on disk.
+     */
+    public List<LayerEntry> entries(LayerOptions options) {
+        List<String> paths = new ArrayList<>();
+        Map<String, Inode> byPath = new HashMap<>();
+        Map<Inode, Integer> links = new IdentityHashMap<>();
+        for (Map.Entry<Path, Inode> n : names.entrySet()) {
+            String path = root.relativize(n.getKey()).toString();
+            paths.add(path);
+            byPath.put(path, n.getValue());
+            links.merge(n.getValue(), 1, Integer::sum);
+        }
+        paths.sort(EntryOrder.PATHS);
+        Map<Inode, String> firstName = new IdentityHashMap<>();
+        List<LayerEntry> out = new ArrayList<>(paths.size());
+        for (String path : paths) {
+            Inode i = byPath.get(path);
+            String first = links.get(i) > 1 ? firstName.putIfAbsent(i, path) : null;
+            out.add(first != null
+                    ? new LayerEntry(path, LayerEntry.Type.HARDLINK, i.mode, i.uid, i.gid, i.mtime, 0, first, 0, 0,
+                            null, null)
+                    : entry(path, i, options));
+        }
+        return out;
+    }
+
+    private static LayerEntry entry(String path, Inode i, LayerOptions options) {
+        LayerEntry.Type type = switch (i.type) {
+            case FileStat.REGULAR -> LayerEntry.Type.FILE;
+            case FileStat.SYMLINK -> LayerEntry.Type.SYMLINK;
+            case Syscalls.S_IFCHR -> LayerEntry.Type.CHAR;
+            case Syscalls.S_IFBLK -> LayerEntry.Type.BLOCK;
+            case Syscalls.S_IFIFO -> LayerEntry.Type.FIFO;
+            default -> throw new IllegalStateException(path + ": unexpected file type " + Integer.toOctalString(i.type));
+        };
+        boolean device = type == LayerEntry.Type.CHAR || type == LayerEntry.Type.BLOCK;
+        TreeMap<String, byte[]> xattrs = new TreeMap<>();
+        i.xattrs.forEach((name, value) -> {
+            if (options.xattrFilter().test(name)) {
+                xattrs.put(name, value);
+            }
+        });
+        Path source = i.source;
+        return new LayerEntry(path, type, i.mode, Integer.toUnsignedLong(i.uid), Integer.toUnsignedLong(i.gid), i.mtime,
+                i.size, i.linkText, device ? Syscalls.major(i.rdev) : 0, device ? Syscalls.minor(i.rdev) : 0,
+                xattrs.isEmpty() ? null : xattrs,
+                type == LayerEntry.Type.FILE ? () -> Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS) : null);
+    }
+}
