@@ -23,6 +23,9 @@ public interface BuildListener {
 
     void stepFinished(Step step, Duration took);
 
+    /** The step's result came from the build cache: nothing ran (it still finishes). */
+    void stepCached(Step step);
+
     void note(String text);
 
     /** Reports nothing. */
@@ -37,6 +40,10 @@ public interface BuildListener {
 
         @Override
         public void stepFinished(Step step, Duration took) {
+        }
+
+        @Override
+        public void stepCached(Step step) {
         }
 
         @Override

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Everything a build needs besides the store: the parsed Dockerfile and its plan, the context,
@@ -32,13 +33,17 @@ import java.util.OptionalLong;
  * @param secrets {@code --secret} ids and the files they come from
  * @param tags the {@code -t} names the image gets in the store
  * @param sourceDateEpoch {@code SOURCE_DATE_EPOCH}, for history and config times and layer mtimes
+ * @param noCache {@code --no-cache}: every step runs (its result is still kept for later builds)
+ * @param noCacheStages {@code --no-cache-filter}: the stages (by name or index) whose steps all run
  */
 public record BuildRequest(Dockerfile dockerfile, BuildPlan plan, Path context, IgnorePatterns ignore,
                            Map<String, String> buildArgs, PullPolicy pull, Compression compression,
                            Map<String, String> labels, boolean isolatedNetwork, Optional<String> isolation,
                            OptionalLong memoryBytes, OptionalDouble cpus, Map<String, Path> secrets,
-                           List<ImageReference> tags, Optional<Instant> sourceDateEpoch) {
+                           List<ImageReference> tags, Optional<Instant> sourceDateEpoch, boolean noCache,
+                           Set<String> noCacheStages) {
     public BuildRequest {
+        noCacheStages = Set.copyOf(noCacheStages);
         buildArgs = Map.copyOf(buildArgs);
         labels = Map.copyOf(labels);
         secrets = Map.copyOf(secrets);

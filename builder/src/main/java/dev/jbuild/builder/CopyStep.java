@@ -5,6 +5,7 @@ import dev.jbuild.builder.copy.AddStep;
 import dev.jbuild.builder.copy.Copier;
 import dev.jbuild.builder.copy.CopyRequest;
 import dev.jbuild.builder.copy.CopySource;
+import dev.jbuild.builder.copy.SourceDigest;
 import dev.jbuild.builder.fs.ChmodSpec;
 import dev.jbuild.builder.fs.ContainerPaths;
 import dev.jbuild.builder.fs.Ids;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,16 +34,22 @@ final class CopyStep {
     private final BuildContext ctx;
     private final StageState state;
     private final Map<Integer, StageState> built;
+    private final BuildListener.Step step;
+    private final boolean useCache;
     private final boolean filesNeededLater;
 
     /**
+     * @param useCache whether the step may come from the build cache
      * @param filesNeededLater whether a later step reads the stage's files (else a copy into a new
      *     destination need only make the layer; see {@link dev.jbuild.builder.copy.LayerLeaves})
      */
-    CopyStep(BuildContext ctx, StageState state, Map<Integer, StageState> built, boolean filesNeededLater) {
+    CopyStep(BuildContext ctx, StageState state, Map<Integer, StageState> built, BuildListener.Step step,
+             boolean useCache, boolean filesNeededLater) {
         this.ctx = ctx;
         this.state = state;
         this.built = built;
+        this.step = step;
+        this.useCache = useCache;
         this.filesNeededLater = filesNeededLater;
     }
 
@@ -51,68 +59,16 @@ final class CopyStep {
         Path scratch = Files.createTempDirectory(ctx.workDir(), "copy-");
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            CopySource source;
-            List<String> sources = c.sources();
-            if (!c.inlineFiles().isEmpty()) {
-                Path inline = Files.createDirectory(scratch.resolve("inline"));
-                List<String> names = new ArrayList<>();
-                for (Instruction.InlineFile f : c.inlineFiles()) {
-                    Path file = inline.resolve(f.name());
-                    String content = f.expand() ? heredoc(f.content(), c.line()) : f.content();
-                    Files.writeString(file, content, StandardCharsets.UTF_8);
-                    Files.setAttribute(file, "unix:mode", 0644);
-                    names.add(f.name());
-                }
-                source = new CopySource(inline, true, IgnorePatterns.none());
-                sources = names;
-            } else if (c.from().isPresent()) {
-                Filesystems.View view = ctx.filesystems().view(SourceStages.layers(ctx, built, c.from().get()));
-                opened.add(view);
-                source = new CopySource(view.root(), false, IgnorePatterns.none());
-            } else {
-                source = new CopySource(ctx.request().context(), true, ctx.request().ignore());
+            Map<String, String> inline = new LinkedHashMap<>();
+            for (Instruction.InlineFile f : c.inlineFiles()) {
+                inline.put(f.name(), f.expand() ? heredoc(f.content(), c.line()) : f.content());
             }
-            Optional<String> chown = c.chown();
-            List<String> finalSources = sources;
-            Path tmp = Files.createDirectory(scratch.resolve("tmp"));
-            Optional<Ids> linkOwner = c.link() && chown.isPresent() ? Optional.of(resolveOwnerFromStage(chown.get()))
-                    : Optional.empty();
-            Filesystems.Action copy = root -> {
-                Optional<Ids> ids = linkOwner.isPresent() ? linkOwner
-                        : chown.isPresent() ? Optional.of(UserDb.forChown(root, chown.get())) : Optional.empty();
-                CopyRequest request = new CopyRequest(finalSources, c.destination(), state.workdir(), ids, chmod,
-                        c.link(), c.parents(), c.excludes());
-                if (c.add()) {
-                    AddStep.add(source, new AddRequest(request, c.checksum(), c.unpack()), root, tmp);
-                } else {
-                    Copier.copy(source, request, root);
-                }
-            };
-            Optional<Optional<ImageLayer>> direct = c.add() || c.link() ? Optional.empty()
-                    : ctx.filesystems().changeDirectly(state.layers(), ctx.layerOnlyCopies() && !filesNeededLater,
-                            (view, upper, leaves) -> {
-                        String dest = ContainerPaths.join(state.workdir(), c.destination());
-                        Optional<String> fresh = FreshDestination.resolve(view, dest);
-                        if (fresh.isEmpty()) {
-                            return false;
-                        }
-                        FreshDestination.mirrorExisting(view, upper, fresh.get());
-                        Optional<Ids> ids = chown.isPresent() ? Optional.of(UserDb.forChown(view, chown.get()))
-                                : Optional.empty();
-                        String target = fresh.get() + (Copier.isDirectoryDestination(c.destination()) ? "/" : "");
-                        CopyRequest request = new CopyRequest(finalSources, target, "/", ids, chmod, false,
-                                c.parents(), c.excludes());
-                        if (leaves.isPresent()) {
-                            Copier.copy(source, request, upper, leaves.get());
-                        } else {
-                            Copier.copy(source, request, upper);
-                        }
-                        return true;
-                    });
-            Optional<ImageLayer> layer = direct.isPresent() ? direct.get()
-                    : c.link() ? ctx.filesystems().change(List.of(), copy)
-                    : ctx.filesystems().change(state.layers(), copy);
-            state.record(layer, ctx.created(), createdBy(c));
+            Optional<List<ImageLayer>> fromLayers = c.from().isPresent()
+                    ? Optional.of(SourceStages.layers(ctx, built, c.from().get())) : Optional.empty();
+            // A URL is fetched anew every time unless its content is pinned by --checksum.
+            boolean cacheable = !c.add() || c.checksum().isPresent() || c.sources().stream().noneMatch(AddStep::isUrl);
+            ctx.cache().apply(ctx, step, state, useCache && cacheable, cacheKey(c, inline, fromLayers), createdBy(c),
+                    () -> copy(c, chmod, inline, fromLayers, scratch, opened));
         } finally {
             for (AutoCloseable a : opened) {
                 try {
@@ -123,6 +79,102 @@ final class CopyStep {
             }
             Trees.deleteRecursively(scratch);
         }
+    }
+
+    /**
+     * What the copy's result depends on besides the stage's files: the instruction as expanded (every
+     * flag, the WORKDIR a relative destination follows), and the sources' content: the heredoc
+     * texts, the layers of the {@code --from} stage or image, or the context's files (see
+     * {@link SourceDigest}).
+     */
+    private String cacheKey(Instruction.Copy c, Map<String, String> inline, Optional<List<ImageLayer>> fromLayers)
+            throws IOException {
+        String content;
+        if (!inline.isEmpty()) {
+            content = "";
+        } else if (fromLayers.isPresent()) {
+            content = String.join(",", fromLayers.get().stream().map(l -> l.diffId().toString()).toList());
+        } else {
+            content = SourceDigest.of(new CopySource(ctx.request().context(), true, ctx.request().ignore()),
+                    c.sources().stream().filter(s -> !AddStep.isUrl(s)).toList(), ctx.contextIndex());
+        }
+        return ctx.cache().key(c.add() ? "ADD" : "COPY", state.layers())
+                .add("sources", c.sources())
+                .add("inline", inline)
+                .add("destination", c.destination())
+                .add("workdir", state.workdir())
+                .add("from", c.from().orElse(""))
+                .add("chown", c.chown().orElse(""))
+                .add("chmod", c.chmod().orElse(""))
+                .add("flags", List.of("link=" + c.link(), "parents=" + c.parents(), "keep-git-dir=" + c.keepGitDir(),
+                        "unpack=" + c.unpack().map(String::valueOf).orElse(""), "checksum=" + c.checksum().orElse("")))
+                .add("excludes", c.excludes())
+                .add("content", content)
+                .hex();
+    }
+
+    /** Copies into the stage's files (or an empty tree for --link); the layer of what it changed. */
+    private Optional<ImageLayer> copy(Instruction.Copy c, Optional<ChmodSpec> chmod, Map<String, String> inline,
+                                      Optional<List<ImageLayer>> fromLayers, Path scratch, List<AutoCloseable> opened)
+            throws IOException, InterruptedException {
+        CopySource source;
+        List<String> sources = c.sources();
+        if (!inline.isEmpty()) {
+            Path dir = Files.createDirectory(scratch.resolve("inline"));
+            for (Map.Entry<String, String> f : inline.entrySet()) {
+                Path file = dir.resolve(f.getKey());
+                Files.writeString(file, f.getValue(), StandardCharsets.UTF_8);
+                Files.setAttribute(file, "unix:mode", 0644);
+            }
+            source = new CopySource(dir, true, IgnorePatterns.none());
+            sources = List.copyOf(inline.keySet());
+        } else if (fromLayers.isPresent()) {
+            Filesystems.View view = ctx.filesystems().view(fromLayers.get());
+            opened.add(view);
+            source = new CopySource(view.root(), false, IgnorePatterns.none());
+        } else {
+            source = new CopySource(ctx.request().context(), true, ctx.request().ignore());
+        }
+        Optional<String> chown = c.chown();
+        List<String> finalSources = sources;
+        Path tmp = Files.createDirectory(scratch.resolve("tmp"));
+        Optional<Ids> linkOwner = c.link() && chown.isPresent() ? Optional.of(resolveOwnerFromStage(chown.get()))
+                : Optional.empty();
+        Filesystems.Action copy = root -> {
+            Optional<Ids> ids = linkOwner.isPresent() ? linkOwner
+                    : chown.isPresent() ? Optional.of(UserDb.forChown(root, chown.get())) : Optional.empty();
+            CopyRequest request = new CopyRequest(finalSources, c.destination(), state.workdir(), ids, chmod,
+                    c.link(), c.parents(), c.excludes());
+            if (c.add()) {
+                AddStep.add(source, new AddRequest(request, c.checksum(), c.unpack()), root, tmp);
+            } else {
+                Copier.copy(source, request, root);
+            }
+        };
+        Optional<Optional<ImageLayer>> direct = c.add() || c.link() ? Optional.empty()
+                : ctx.filesystems().changeDirectly(state.layers(), ctx.layerOnlyCopies() && !filesNeededLater,
+                        (view, upper, leaves) -> {
+                    String dest = ContainerPaths.join(state.workdir(), c.destination());
+                    Optional<String> fresh = FreshDestination.resolve(view, dest);
+                    if (fresh.isEmpty()) {
+                        return false;
+                    }
+                    FreshDestination.mirrorExisting(view, upper, fresh.get());
+                    Optional<Ids> ids = chown.isPresent() ? Optional.of(UserDb.forChown(view, chown.get()))
+                            : Optional.empty();
+                    String target = fresh.get() + (Copier.isDirectoryDestination(c.destination()) ? "/" : "");
+                    CopyRequest request = new CopyRequest(finalSources, target, "/", ids, chmod, false,
+                            c.parents(), c.excludes());
+                    if (leaves.isPresent()) {
+                        Copier.copy(source, request, upper, leaves.get());
+                    } else {
+                        Copier.copy(source, request, upper);
+                    }
+                    return true;
+                });
+        return direct.isPresent() ? direct.get()
+                : c.link() ? ctx.filesystems().change(List.of(), copy)
+                : ctx.filesystems().change(state.layers(), copy);
     }
 
     private String heredoc(String body, int line) throws BuildException {

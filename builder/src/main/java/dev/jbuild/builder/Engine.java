@@ -1,5 +1,6 @@
 package dev.jbuild.builder;
 
+import dev.jbuild.builder.cache.ContentIndex;
 import dev.jbuild.builder.run.Containers;
 import dev.jbuild.builder.run.Executor;
 import dev.jbuild.builder.run.Executors;
@@ -22,6 +23,7 @@ import dev.jbuild.oci.store.Hold;
 import dev.jbuild.oci.store.LocalStore;
 import dev.jbuild.registry.RegistryClients;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
@@ -81,9 +83,10 @@ public final class Engine {
     }
 
     /**
-     * Removes the snapshots of layers no named image uses and the RUN cache mounts; returns how
-     * many snapshots went. Call it under the store's prune lock ({@link LocalStore#prune(LocalStore.PruneHook)}),
-     * which waits for running builds.
+     * Removes the snapshots of layers no named image uses, the RUN cache mounts and the build cache
+     * (step results and context indexes); returns how many snapshots went. Call it under the
+     * store's prune lock ({@link LocalStore#prune(LocalStore.PruneHook)}), which waits for running
+     * builds.
      */
     public static int pruneSnapshots(LocalStore store) throws IOException {
         Set<Digest> used = new HashSet<>();
@@ -100,6 +103,7 @@ public final class Engine {
             }
         }
         Trees.deleteRecursively(store.root().resolve("cache"));
+        Trees.deleteRecursively(StepCache.directory(store.root()));
         return new Snapshots(store.root()).prune(used);
     }
 
@@ -109,12 +113,14 @@ public final class Engine {
         Instant created = request.sourceDateEpoch().orElseGet(Instant::now);
         LayerOptions layerOptions = LayerOptions.defaults().withSourceDateEpoch(request.sourceDateEpoch());
         Snapshots snapshots = new Snapshots(store.root());
+        ContentIndex contextIndex = ContentIndex.load(contextIndexFile(store, request.context()));
         try (Hold session = store.writeSession(); Workspace ws = Workspace.create(store.root());
              ShutdownCleanup cleanup = new ShutdownCleanup(ws)) {
             Filesystems fs = new Filesystems(store.blobs(), snapshots, ws,
                     new LayerCommitter(store.blobs(), snapshots, request.compression(), layerOptions));
             BuildContext ctx = new BuildContext(request, store, new BaseImages(store, clients, request.pull(), listener),
-                    fs, executor, ws.dir(), listener, created, layerOnlyCopies);
+                    fs, executor, ws.dir(), listener, created, layerOnlyCopies,
+                    new StepCache(store.root(), store.blobs(), request), contextIndex);
             Map<Integer, StageState> built = new HashMap<>();
             for (StagePlan stage : request.plan().stages()) {
                 built.put(stage.stage().index(), new StageRunner(ctx, stage, built).run());
@@ -125,7 +131,20 @@ public final class Engine {
                 store.tag(name, result.manifest());
             }
             return result;
+        } finally {
+            try {
+                contextIndex.save();
+            } catch (IOException e) {
+                // Only a cache: the next build reads the context files again.
+                listener.note("could not save the context's content index: " + e.getMessage());
+            }
         }
+    }
+
+    /** The content index of a context directory: one per directory, named by its real path. */
+    private static Path contextIndexFile(LocalStore store, Path context) throws IOException {
+        String name = Digest.sha256(context.toRealPath().toString().getBytes(StandardCharsets.UTF_8)).hex();
+        return StepCache.directory(store.root()).resolve("contexts").resolve(name);
     }
 
     private static ImageConfig finalConfig(ImageConfig config, BuildRequest request, Instant created) {

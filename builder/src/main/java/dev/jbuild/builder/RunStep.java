@@ -1,5 +1,7 @@
 package dev.jbuild.builder;
 
+import dev.jbuild.builder.copy.CopySource;
+import dev.jbuild.builder.copy.SourceDigest;
 import dev.jbuild.builder.fs.Ids;
 import dev.jbuild.builder.fs.UserDb;
 import dev.jbuild.builder.run.Containers;
@@ -38,12 +40,15 @@ final class RunStep {
     private final StageState state;
     private final Map<Integer, StageState> built;
     private final BuildListener.Step step;
+    private final boolean useCache;
 
-    RunStep(BuildContext ctx, StageState state, Map<Integer, StageState> built, BuildListener.Step step) {
+    RunStep(BuildContext ctx, StageState state, Map<Integer, StageState> built, BuildListener.Step step,
+            boolean useCache) {
         this.ctx = ctx;
         this.state = state;
         this.built = built;
         this.step = step;
+        this.useCache = useCache;
     }
 
     void run(Instruction.Run run) throws IOException, InterruptedException {
@@ -61,14 +66,27 @@ final class RunStep {
         if (run.network().isPresent() && !List.of("default", "none", "host").contains(run.network().get())) {
             throw new BuildException("RUN --network=" + run.network().get() + ": expected default, none or host");
         }
+        // BuildKit records the command as it runs it, heredocs rewritten (see arguments()).
+        String createdBy = "RUN " + buildArgsPrefix() + String.join(" ", args) + " # buildkit";
+        try {
+            String key = cacheKey(run, args, env, isolated, mounts);
+            ctx.cache().apply(ctx, step, state, useCache, key, createdBy,
+                    () -> execute(run, args, env, isolated, mounts, scratch));
+        } finally {
+            dev.jbuild.layer.apply.Trees.deleteRecursively(scratch);
+        }
+    }
+
+    /** Runs the command in a container on the stage's files; the layer of what it changed. */
+    private Optional<ImageLayer> execute(Instruction.Run run, List<String> args, Map<String, String> env,
+                                         boolean isolated, List<RunMount> mounts, Path scratch)
+            throws IOException, InterruptedException {
         String user = state.user();
         String cwd = state.workdir();
         TailBuffer tail = new TailBuffer(TAIL_LINES);
-        // BuildKit records the command as it runs it, heredocs rewritten (see arguments()).
-        String createdBy = "RUN " + buildArgsPrefix() + String.join(" ", args) + " # buildkit";
         try (RunMounts extra = new RunMounts(ctx, built, scratch)) {
             List<ExtraMount> resolvedMounts = extra.resolve(mounts, env, scriptName(run));
-            Optional<ImageLayer> layer = ctx.filesystems().change(state.layers(), root -> {
+            return ctx.filesystems().change(state.layers(), root -> {
                 Ids ids = UserDb.forRun(root, user);
                 if (!env.containsKey("HOME")) {
                     env.put("HOME", UserDb.home(root, user));
@@ -85,10 +103,38 @@ final class RunStep {
                             + "\" did not complete successfully: exit code: " + status + lastLines(tail));
                 }
             });
-            state.record(layer, ctx.created(), createdBy);
-        } finally {
-            dev.jbuild.layer.apply.Trees.deleteRecursively(scratch);
         }
+    }
+
+    /**
+     * What the command's result depends on besides the stage's files: its argv and heredocs, its
+     * environment (ENV, and the ARGs in scope: BuildKit's "first use" of a build argument), user,
+     * directory and network, and its mounts, with the content of a bind-mounted context path or the
+     * layers of a mounted stage; a secret by its id, never its value.
+     */
+    private String cacheKey(Instruction.Run run, List<String> args, Map<String, String> env, boolean isolated,
+                            List<RunMount> mounts) throws IOException {
+        List<String> mountKeys = new ArrayList<>();
+        for (RunMount m : mounts) {
+            String content = "";
+            if (m.type().equals("bind") && m.from().isEmpty()) {
+                content = SourceDigest.of(CopySource.context(ctx.request().context(), ctx.request().ignore()),
+                        List.of(m.source().orElse("/")), ctx.contextIndex());
+            } else if (m.from().isPresent() && !m.type().equals("tmpfs")) {
+                content = String.join(",", SourceStages.layers(ctx, built, m.from().get()).stream()
+                        .map(l -> l.diffId().toString()).toList());
+            }
+            mountKeys.add(m + " " + content);
+        }
+        return ctx.cache().key("RUN", state.layers())
+                .add("args", args)
+                .add("heredocs", run.heredocs().stream().map(h -> h.name() + "\n" + h.content()).toList())
+                .add("env", env)
+                .add("user", state.user())
+                .add("workdir", state.workdir())
+                .add("network", isolated ? "none" : "host")
+                .add("mounts", mountKeys)
+                .hex();
     }
 
     /** The name of a lone {@code #!} heredoc, whose file is mounted for the step. */

@@ -52,7 +52,7 @@ final class StageRunner {
         ctx.listener().stepStarted(from);
         StageState state = start(stage, triggers);
         ctx.listener().stepFinished(from, Duration.between(start, Instant.now()));
-        StepRunner steps = new StepRunner(ctx, state, built);
+        StepRunner steps = new StepRunner(ctx, state, built, usesCache(stage));
         for (Instruction trigger : triggers) {
             steps.execute(new BuildListener.Step(label, 1, total, "ONBUILD " + trigger.source()), trigger, true);
         }
@@ -62,6 +62,13 @@ final class StageRunner {
             steps.execute(new BuildListener.Step(label, i + 2, total, ins.source()), ins, filesNeededAfter(i));
         }
         return state;
+    }
+
+    /** Whether the stage's steps may come from the cache: no --no-cache, and not named in --no-cache-filter. */
+    private boolean usesCache(Stage stage) {
+        var filter = ctx.request().noCacheStages();
+        return !ctx.request().noCache() && !filter.contains(String.valueOf(stage.index()))
+                && stage.name().map(n -> !filter.contains(n)).orElse(true);
     }
 
     /**

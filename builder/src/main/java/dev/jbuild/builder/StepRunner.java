@@ -23,12 +23,14 @@ final class StepRunner {
     private final BuildContext ctx;
     private final StageState state;
     private final Map<Integer, StageState> built;
+    private final boolean useCache;
     private boolean cmdSet;
 
-    StepRunner(BuildContext ctx, StageState state, Map<Integer, StageState> built) {
+    StepRunner(BuildContext ctx, StageState state, Map<Integer, StageState> built, boolean useCache) {
         this.ctx = ctx;
         this.state = state;
         this.built = built;
+        this.useCache = useCache;
     }
 
     /** Runs one instruction; {@code filesNeededLater}: whether a later step reads the stage's files. */
@@ -77,11 +79,11 @@ final class StepRunner {
             state.config(state.config().withAuthor(Optional.of(m.maintainer())));
             configOnly("MAINTAINER " + m.maintainer());
         } else if (ins instanceof Instruction.Workdir w) {
-            workdir(w);
+            workdir(step, w);
         } else if (ins instanceof Instruction.Run run) {
-            new RunStep(ctx, state, built, step).run(run);
+            new RunStep(ctx, state, built, step, useCache).run(run);
         } else if (ins instanceof Instruction.Copy copy) {
-            new CopyStep(ctx, state, built, filesNeededLater).run(copy);
+            new CopyStep(ctx, state, built, step, useCache, filesNeededLater).run(copy);
         } else {
             throw new BuildException("unexpected instruction " + ins.getClass().getSimpleName());
         }
@@ -92,7 +94,7 @@ final class StepRunner {
     }
 
     /** WORKDIR: joined to the previous one when relative, created (owned by USER) when missing. */
-    private void workdir(Instruction.Workdir w) throws IOException, InterruptedException {
+    private void workdir(BuildListener.Step step, Instruction.Workdir w) throws IOException, InterruptedException {
         String dir = ContainerPaths.join(state.workdir(), w.path());
         state.config(state.config().withConfig(state.config().config().withWorkingDir(Optional.of(dir))));
         String createdBy = "WORKDIR " + dir;
@@ -101,11 +103,12 @@ final class StepRunner {
             return;
         }
         String user = state.user();
-        Optional<ImageLayer> layer = ctx.filesystems().change(state.layers(), root -> {
-            // BuildKit creates it as USER with chown's rules: a uid without a passwd entry gives uid:uid.
-            Ids ids = UserDb.forChown(root, user);
-            Mkdirs.mkdirs(root, dir, ids.uid(), ids.gid(), 0755);
-        });
-        state.record(layer, ctx.created(), createdBy);
+        String key = ctx.cache().key("WORKDIR", state.layers()).add("dir", dir).add("user", user).hex();
+        ctx.cache().apply(ctx, step, state, useCache, key, createdBy, () -> ctx.filesystems().change(state.layers(),
+                root -> {
+                    // BuildKit creates it as USER with chown's rules: a uid without a passwd entry gives uid:uid.
+                    Ids ids = UserDb.forChown(root, user);
+                    Mkdirs.mkdirs(root, dir, ids.uid(), ids.gid(), 0755);
+                }));
     }
 }

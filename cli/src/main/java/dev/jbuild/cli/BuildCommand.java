@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -65,8 +66,12 @@ final class BuildCommand implements Callable<Integer> {
             description = "Target platform; only this machine's is possible (jbuild runs no emulator).")
     String platform;
 
-    @Option(names = "--no-cache", description = "Do not use the build cache.")
+    @Option(names = "--no-cache", description = "Run every step, taking nothing from the build cache.")
     boolean noCache;
+
+    @Option(names = "--no-cache-filter", paramLabel = "STAGE", split = ",",
+            description = "Run every step of these stages (names or indexes; repeatable, comma-separated).")
+    List<String> noCacheFilter = new ArrayList<>();
 
     @Option(names = "--pull", paramLabel = "POLICY", arity = "0..1", fallbackValue = "always",
             description = "Pull base images: missing (default), always (--pull alone), never.")
@@ -139,7 +144,7 @@ final class BuildCommand implements Callable<Integer> {
                 compression(), keyValues(labels, "--label"), isolatedNetwork(), Optional.ofNullable(isolation),
                 memory == null ? OptionalLong.empty() : OptionalLong.of(MemorySize.parse(memory)),
                 cpus == null ? OptionalDouble.empty() : OptionalDouble.of(cpus), secretFiles(),
-                names, sourceDateEpoch(args));
+                names, sourceDateEpoch(args), noCache, Set.copyOf(noCacheFilter));
         PrintWriter err = spec.commandLine().getErr();
         LocalStore s = store.open();
         Supplier<RegistryClients> clients = () -> {

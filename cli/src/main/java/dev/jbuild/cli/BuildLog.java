@@ -35,6 +35,11 @@ final class BuildLog implements BuildListener {
     }
 
     @Override
+    public synchronized void stepCached(Step step) {
+        print("  CACHED");
+    }
+
+    @Override
     public synchronized void note(String text) {
         print("# " + text);
     }

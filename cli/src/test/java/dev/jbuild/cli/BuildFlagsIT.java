@@ -226,6 +226,24 @@ class BuildFlagsIT {
         assertNotEquals(Files.readString(first.resolve("stamp")), Files.readString(second.resolve("stamp")));
     }
 
+    @Test
+    void cachedStepsAndNoCacheFilter() throws Exception {
+        Path ctx = fx.context("cache-filter", """
+                FROM busybox:local AS build
+                RUN cat /proc/sys/kernel/random/uuid > /stamp
+                FROM busybox:local
+                COPY --from=build /stamp /stamp
+                """);
+        String first = Files.readString(rootfs("cache-1", ctx).resolve("stamp"));
+        BuildFixture.Run again = fx.jbuild("build", "--progress", "plain", "-o", "type=local,dest="
+                + work.resolve("rootfs-cache-2"), ctx.toString());
+        assertEquals(0, again.status(), again.describe());
+        assertTrue(again.err().contains("RUN cat /proc/sys/kernel/random/uuid > /stamp\n  CACHED"), again.describe());
+        assertEquals(first, Files.readString(work.resolve("rootfs-cache-2/stamp")), "the RUN came from the cache");
+        String rerun = Files.readString(rootfs("cache-3", ctx, "--no-cache-filter", "build").resolve("stamp"));
+        assertNotEquals(first, rerun, "--no-cache-filter build ran the stage's RUN again");
+    }
+
     private static JsonNode config(String manifestDigest) throws Exception {
         return fx.blobJson(fx.blobJson(manifestDigest).path("config").path("digest").asText());
     }

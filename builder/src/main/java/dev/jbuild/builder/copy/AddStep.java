@@ -238,7 +238,7 @@ public final class AddStep {
     }
 
     /** BuildKit's {@code isHTTPSource}: an http(s) URL that is not a git repository. */
-    static boolean isUrl(String source) {
+    public static boolean isUrl(String source) {
         return (source.startsWith("http://") || source.startsWith("https://")) && !isGit(source);
     }
 

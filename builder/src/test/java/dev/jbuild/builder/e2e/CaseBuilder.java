@@ -1,6 +1,5 @@
 package dev.jbuild.builder.e2e;
 
-import dev.jbuild.builder.BuildListener;
 import dev.jbuild.builder.BuildRequest;
 import dev.jbuild.builder.Engine;
 import dev.jbuild.dockerfile.Dockerfile;
@@ -14,15 +13,13 @@ import dev.jbuild.oci.store.LocalStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Builds a case the way {@code jbuild build} does (parse, plan, ignore file, {@link Engine}), with
@@ -64,7 +61,7 @@ final class CaseBuilder {
     private Expectations.Outcome buildOnce(BuildCase c, String isolation, boolean writeEveryCopy, Path context,
                                            Map<String, String> args, Map<String, Path> secrets, Path scratch)
             throws Exception {
-        List<String> output = Collections.synchronizedList(new ArrayList<>());
+        StepRecorder recorder = new StepRecorder();
         Throwable failure = null;
         Engine.Result result = null;
         try {
@@ -74,10 +71,10 @@ final class CaseBuilder {
             BuildRequest request = new BuildRequest(df, plan, context.toAbsolutePath(),
                     IgnoreFiles.load(context, dockerfile), args, BuildRequest.PullPolicy.NEVER, Compression.GZIP,
                     Map.of(), c.networkNone(), Optional.of(isolation), OptionalLong.empty(), OptionalDouble.empty(),
-                    secrets, List.of(), c.sourceDateEpoch());
+                    secrets, List.of(), c.sourceDateEpoch(), true, Set.of());
             Engine engine = new Engine(store, () -> {
                 throw new IllegalStateException("the e2e cases use no registry");
-            }, listener(output));
+            }, recorder);
             result = (writeEveryCopy ? engine.writingEveryCopy() : engine).build(request);
         } catch (Exception e) {
             failure = e;
@@ -86,27 +83,6 @@ final class CaseBuilder {
         StoreHygiene.assertClean(store.root());
         Files.createDirectories(scratch);
         return new Expectations.Outcome(result == null ? null : new ImageTree(store, result.manifest(), scratch),
-                failure, output);
-    }
-
-    private static BuildListener listener(List<String> output) {
-        return new BuildListener() {
-            @Override
-            public void stepStarted(Step step) {
-            }
-
-            @Override
-            public void output(Step step, String line) {
-                output.add(line);
-            }
-
-            @Override
-            public void stepFinished(Step step, Duration took) {
-            }
-
-            @Override
-            public void note(String text) {
-            }
-        };
+                failure, recorder.output);
     }
 }
