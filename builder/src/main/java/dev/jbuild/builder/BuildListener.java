@@ -12,7 +12,12 @@ public interface BuildListener {
     record Step(String stage, int number, int total, String text) {
         @Override
         public String toString() {
-            return "[" + (stage.isEmpty() ? "" : stage + " ") + number + "/" + total + "] " + text;
+            return tag() + " " + text;
+        }
+
+        /** {@code [stage n/total]}, what names the step in every line it prints. */
+        public String tag() {
+            return "[" + (stage.isEmpty() ? "" : stage + " ") + number + "/" + total + "]";
         }
     }
 

@@ -35,15 +35,19 @@ import java.util.Set;
  * @param sourceDateEpoch {@code SOURCE_DATE_EPOCH}, for history and config times and layer mtimes
  * @param noCache {@code --no-cache}: every step runs (its result is still kept for later builds)
  * @param noCacheStages {@code --no-cache-filter}: the stages (by name or index) whose steps all run
+ * @param jobs {@code --jobs}: how many independent stages may be built at once (1: one after another)
  */
 public record BuildRequest(Dockerfile dockerfile, BuildPlan plan, Path context, IgnorePatterns ignore,
                            Map<String, String> buildArgs, PullPolicy pull, Compression compression,
                            Map<String, String> labels, boolean isolatedNetwork, Optional<String> isolation,
                            OptionalLong memoryBytes, OptionalDouble cpus, Map<String, Path> secrets,
                            List<ImageReference> tags, Optional<Instant> sourceDateEpoch, boolean noCache,
-                           Set<String> noCacheStages) {
+                           Set<String> noCacheStages, int jobs) {
     public BuildRequest {
         noCacheStages = Set.copyOf(noCacheStages);
+        if (jobs < 1) {
+            throw new IllegalArgumentException("jobs must be at least 1, not " + jobs);
+        }
         buildArgs = Map.copyOf(buildArgs);
         labels = Map.copyOf(labels);
         secrets = Map.copyOf(secrets);

@@ -7,13 +7,10 @@ import dev.jbuild.builder.run.Executors;
 import dev.jbuild.builder.snapshot.LayerCommitter;
 import dev.jbuild.builder.snapshot.Snapshots;
 import dev.jbuild.builder.snapshot.Workspace;
-import dev.jbuild.dockerfile.plan.StagePlan;
 import dev.jbuild.layer.LayerOptions;
 import dev.jbuild.oci.ContainerConfig;
-import dev.jbuild.layer.apply.Trees;
 import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.Digest;
-import dev.jbuild.oci.transfer.ImageWalker;
 import dev.jbuild.oci.ImageConfig;
 import dev.jbuild.oci.ImageReference;
 import dev.jbuild.oci.Json;
@@ -26,9 +23,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,31 +76,6 @@ public final class Engine {
         Workspace.cleanStale(store.root());
     }
 
-    /**
-     * Removes the snapshots of layers no named image uses, the RUN cache mounts and the build cache
-     * (step results and context indexes); returns how many snapshots went. Call it under the
-     * store's prune lock ({@link LocalStore#prune(LocalStore.PruneHook)}), which waits for running
-     * builds.
-     */
-    public static int pruneSnapshots(LocalStore store) throws IOException {
-        Set<Digest> used = new HashSet<>();
-        for (LocalStore.NamedImage image : store.images()) {
-            for (Descriptor manifest : ImageWalker.blobs(store.blobs(), image.target(), false)) {
-                if (MediaTypes.isManifest(manifest.mediaType())) {
-                    Manifest m = Json.read(store.blobs().read(manifest.digest()), Manifest.class,
-                            manifest.digest().toString());
-                    if (store.blobs().has(m.config().digest())) {
-                        used.addAll(Json.read(store.blobs().read(m.config().digest()), ImageConfig.class,
-                                m.config().digest().toString()).rootfs().diffIds());
-                    }
-                }
-            }
-        }
-        Trees.deleteRecursively(store.root().resolve("cache"));
-        Trees.deleteRecursively(StepCache.directory(store.root()));
-        return new Snapshots(store.root()).prune(used);
-    }
-
     public Result build(BuildRequest request) throws IOException, InterruptedException {
         cleanStale(store);
         Executor executor = Executors.choose(request.isolation(), runtimeState(store));
@@ -121,10 +90,8 @@ public final class Engine {
             BuildContext ctx = new BuildContext(request, store, new BaseImages(store, clients, request.pull(), listener),
                     fs, executor, ws.dir(), listener, created, layerOnlyCopies,
                     new StepCache(store.root(), store.blobs(), request), contextIndex);
-            Map<Integer, StageState> built = new HashMap<>();
-            for (StagePlan stage : request.plan().stages()) {
-                built.put(stage.stage().index(), new StageRunner(ctx, stage, built).run());
-            }
+            Map<Integer, StageState> built = StageScheduler.buildAll(request.plan().stages(), request.jobs(),
+                    (stage, done) -> new StageRunner(ctx, stage, done).run());
             StageState target = built.get(request.plan().target().stage().index());
             Result result = write(finalConfig(target.config(), request, created), target.layers());
             for (ImageReference name : request.tags()) {

@@ -1,6 +1,8 @@
 package dev.jbuild.builder;
 
 import dev.jbuild.builder.cache.CacheKey;
+import dev.jbuild.builder.cache.PrunePolicy;
+import dev.jbuild.layer.apply.Trees;
 import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.store.BlobStore;
@@ -11,9 +13,15 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The results of steps that change files (RUN, COPY, ADD, WORKDIR), by cache key, under
@@ -77,11 +85,28 @@ final class StepCache {
     private record Result(Optional<ImageLayer> layer, Instant created) {
     }
 
-    /** The result for {@code key}; empty when there is none, it is unreadable, or its blob is gone. */
+    /** A stored result, and when it was last used (its file's modification time). */
+    record Entry(Path file, Optional<ImageLayer> layer, Instant lastUsed) {
+    }
+
+    /**
+     * The result for {@code key}, marked as used now; empty when there is none, it is unreadable,
+     * or its blob is gone.
+     */
     private Optional<Result> read(String key) throws IOException {
+        Path file = dir.resolve(key);
+        Optional<Result> r = parse(file).filter(x -> x.layer().isEmpty() || blobs.has(x.layer().get().blob().digest()));
+        if (r.isPresent()) {
+            Files.setLastModifiedTime(file, FileTime.from(Instant.now()));
+        }
+        return r;
+    }
+
+    /** The result in {@code file}; empty when it is missing or damaged (a damaged one is a miss, rewritten). */
+    private static Optional<Result> parse(Path file) throws IOException {
         List<String> lines;
         try {
-            lines = Files.readAllLines(dir.resolve(key), StandardCharsets.UTF_8);
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -92,13 +117,61 @@ final class StepCache {
             }
             String[] f = lines.get(1).split(" ");
             Descriptor blob = Descriptor.of(f[0], Digest.parse(f[1]), Long.parseLong(f[2]));
-            if (!blobs.has(blob.digest())) {
-                return Optional.empty();
-            }
             return Optional.of(new Result(Optional.of(new ImageLayer(blob, Digest.parse(f[3]))), created));
         } catch (RuntimeException e) {
-            return Optional.empty(); // a damaged record is a miss; the step runs and rewrites it
+            return Optional.empty();
         }
+    }
+
+    /** Every readable result of the store, most recently used first. */
+    static List<Entry> entries(Path storeRoot) throws IOException {
+        Path steps = directory(storeRoot).resolve("steps");
+        List<Entry> out = new ArrayList<>();
+        if (!Files.isDirectory(steps)) {
+            return out;
+        }
+        try (Stream<Path> files = Files.list(steps)) {
+            for (Path f : files.filter(p -> !p.getFileName().toString().startsWith(".")).toList()) {
+                Optional<Result> r = parse(f);
+                if (r.isPresent()) {
+                    out.add(new Entry(f, r.get().layer(), Files.getLastModifiedTime(f).toInstant()));
+                }
+            }
+        }
+        out.sort(Comparator.comparing(Entry::lastUsed).reversed());
+        return out;
+    }
+
+    /**
+     * Removes the results {@code policy} lets go, given the blobs the store's names reach (which
+     * cost the cache nothing); returns the results kept. A result's size is its layer blob's, once
+     * per blob, when no name reaches it.
+     */
+    static List<Entry> prune(Path storeRoot, PrunePolicy policy, Set<Digest> reachable, Instant now)
+            throws IOException {
+        List<Entry> kept = new ArrayList<>();
+        Set<Digest> counted = new HashSet<>();
+        long bytes = 0;
+        for (Entry e : entries(storeRoot)) {
+            boolean keep = !policy.all()
+                    && policy.unusedFor().map(d -> e.lastUsed().isAfter(now.minus(d))).orElse(true);
+            if (keep && policy.keepBytes().isPresent() && e.layer().isPresent()) {
+                Descriptor blob = e.layer().get().blob();
+                if (!reachable.contains(blob.digest()) && counted.add(blob.digest())) {
+                    bytes += blob.size();
+                }
+                keep = bytes <= policy.keepBytes().getAsLong();
+            }
+            if (keep) {
+                kept.add(e);
+            } else {
+                Files.deleteIfExists(e.file());
+            }
+        }
+        if (policy.all()) {
+            Trees.deleteRecursively(directory(storeRoot));
+        }
+        return kept;
     }
 
     /** Writes a result: the time, then {@code mediaType digest size diffID} when there is a layer. */

@@ -69,6 +69,10 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--no-cache", description = "Run every step, taking nothing from the build cache.")
     boolean noCache;
 
+    @Option(names = "--jobs", paramLabel = "N",
+            description = "Build at most N independent stages at once (default: the number of processors).")
+    Integer jobs;
+
     @Option(names = "--no-cache-filter", paramLabel = "STAGE", split = ",",
             description = "Run every step of these stages (names or indexes; repeatable, comma-separated).")
     List<String> noCacheFilter = new ArrayList<>();
@@ -144,7 +148,7 @@ final class BuildCommand implements Callable<Integer> {
                 compression(), keyValues(labels, "--label"), isolatedNetwork(), Optional.ofNullable(isolation),
                 memory == null ? OptionalLong.empty() : OptionalLong.of(MemorySize.parse(memory)),
                 cpus == null ? OptionalDouble.empty() : OptionalDouble.of(cpus), secretFiles(),
-                names, sourceDateEpoch(args), noCache, Set.copyOf(noCacheFilter));
+                names, sourceDateEpoch(args), noCache, Set.copyOf(noCacheFilter), jobs());
         PrintWriter err = spec.commandLine().getErr();
         LocalStore s = store.open();
         Supplier<RegistryClients> clients = () -> {
@@ -181,6 +185,16 @@ final class BuildCommand implements Callable<Integer> {
                         + "); it runs no emulator for RUN steps of other platforms");
             }
         }
+    }
+
+    private int jobs() {
+        if (jobs == null) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        if (jobs < 1) {
+            throw new UserError("--jobs=" + jobs + ": expected at least 1");
+        }
+        return jobs;
     }
 
     private boolean isolatedNetwork() {

@@ -7,7 +7,8 @@ import java.util.Locale;
 
 /**
  * The build's progress as plain lines on standard error: each step as it starts, the output of
- * RUN commands as it comes (indented under its step), and each step's duration; nothing with
+ * RUN commands as it comes (indented under its step, and prefixed with the step's tag when several
+ * stages may be running at once), and each step's duration or {@code CACHED}; nothing with
  * {@code -q} or {@code --progress=quiet}.
  */
 final class BuildLog implements BuildListener {
@@ -26,17 +27,25 @@ final class BuildLog implements BuildListener {
 
     @Override
     public synchronized void output(Step step, String line) {
-        print("  " + line);
+        print(indent(step) + line);
     }
 
     @Override
     public synchronized void stepFinished(Step step, Duration took) {
-        print("  done " + String.format(Locale.ROOT, "%.2fs", took.toMillis() / 1000.0));
+        print(indent(step) + "done " + String.format(Locale.ROOT, "%.2fs", took.toMillis() / 1000.0));
     }
 
     @Override
     public synchronized void stepCached(Step step) {
-        print("  CACHED");
+        print(indent(step) + "CACHED");
+    }
+
+    /**
+     * What starts the lines under a step: two spaces, and in a build of several stages, which may
+     * run at once and mix their lines, the step's tag ({@code [build 2/5]}) too.
+     */
+    private static String indent(Step step) {
+        return step.stage().isEmpty() ? "  " : "  " + step.tag() + " ";
     }
 
     @Override

@@ -24,7 +24,7 @@ final class JbuildCommand implements Runnable {
     private static final List<Class<?>> COMMANDS = List.of(BuildCommand.class, ImagesCommand.class,
             InspectCommand.class, TagCommand.class, RmiCommand.class, PruneCommand.class, ExportCommand.class,
             ImportCommand.class, PullCommand.class, PushCommand.class, CopyCommand.class, LoginCommand.class,
-            LogoutCommand.class, DebugCommand.class, CommandLine.HelpCommand.class);
+            LogoutCommand.class, SystemCommand.class, DebugCommand.class, CommandLine.HelpCommand.class);
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "On failure, print the stack trace as well as the reason.")

@@ -238,7 +238,8 @@ class BuildFlagsIT {
         BuildFixture.Run again = fx.jbuild("build", "--progress", "plain", "-o", "type=local,dest="
                 + work.resolve("rootfs-cache-2"), ctx.toString());
         assertEquals(0, again.status(), again.describe());
-        assertTrue(again.err().contains("RUN cat /proc/sys/kernel/random/uuid > /stamp\n  CACHED"), again.describe());
+        assertTrue(again.err().contains("RUN cat /proc/sys/kernel/random/uuid > /stamp\n  [build 2/2] CACHED"),
+                again.describe());
         assertEquals(first, Files.readString(work.resolve("rootfs-cache-2/stamp")), "the RUN came from the cache");
         String rerun = Files.readString(rootfs("cache-3", ctx, "--no-cache-filter", "build").resolve("stamp"));
         assertNotEquals(first, rerun, "--no-cache-filter build ran the stage's RUN again");

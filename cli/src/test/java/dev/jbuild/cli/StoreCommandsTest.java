@@ -76,10 +76,27 @@ class StoreCommandsTest {
         assertEquals("Untagged: app:1\n", rmi.out());
         assertTrue(rmi.err().contains("no such image: ghost"));
 
+        CliTest.Result df = run("system", "df");
+        assertEquals(0, df.status(), df.err());
+        assertTrue(df.out().startsWith("TYPE           TOTAL   SIZE"), df.out());
+        assertTrue(df.out().contains("\nUnused blobs   3       " + Sizes.human(sizeOfOrphan(store))), df.out());
+
         CliTest.Result prune = run("prune");
-        assertEquals("Deleted 3 blobs and 0 layer snapshots, reclaimed " + Sizes.human(sizeOfOrphan(store))
-                + " of blobs\n", prune.out());
+        assertEquals("Deleted 3 blobs, 0 build cache results and 0 layer snapshots, reclaimed "
+                + Sizes.human(sizeOfOrphan(store)) + " of blobs\n", prune.out());
         assertEquals(0, run("inspect", "localhost:5000/team/app").status(), "the named image survives prune");
+        assertTrue(run("system", "df").out().contains("\nUnused blobs   0       0B"));
+    }
+
+    @Test
+    void pruneRefusesFiltersItDoesNotKnow() {
+        CliTest.Result since = run("prune", "--filter", "since=1h");
+        assertEquals(1, since.status());
+        assertTrue(since.err().contains("--filter since=1h: only until=DURATION is supported"), since.err());
+        CliTest.Result badDuration = run("prune", "--filter", "until=1 day");
+        assertTrue(badDuration.err().contains("invalid duration \"1 day\""), badDuration.err());
+        CliTest.Result badSize = run("prune", "--keep-storage", "lots");
+        assertTrue(badSize.err().contains("invalid size \"lots\""), badSize.err());
     }
 
     private long sizeOfOrphan(LocalStore store) throws Exception {

@@ -10,9 +10,9 @@ import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.store.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -84,8 +84,13 @@ public final class Snapshots {
     private static void publish(Path tree, Path target) throws IOException {
         try {
             Files.move(tree, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
-            // Another build published the same layer first: theirs is as good as ours.
+        } catch (FileSystemException e) {
+            // Another build (or stage) published the same layer first: theirs is as good as ours.
+            // rename(2) says so with EEXIST or ENOTEMPTY, which the JDK reports as a plain
+            // FileSystemException as often as with the specific subclasses.
+            if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw e;
+            }
         }
     }
 

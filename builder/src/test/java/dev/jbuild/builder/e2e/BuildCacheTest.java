@@ -3,15 +3,6 @@ package dev.jbuild.builder.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import dev.jbuild.builder.BuildRequest;
-import dev.jbuild.builder.Engine;
-import dev.jbuild.dockerfile.Dockerfile;
-import dev.jbuild.dockerfile.ignore.IgnoreFiles;
-import dev.jbuild.dockerfile.plan.BuildPlan;
-import dev.jbuild.dockerfile.plan.PlanOptions;
-import dev.jbuild.dockerfile.plan.Planner;
-import dev.jbuild.dockerfile.plan.Platform;
-import dev.jbuild.layer.Compression;
 import dev.jbuild.layer.apply.Trees;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.ImageReference;
@@ -24,9 +15,6 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
@@ -181,22 +169,11 @@ class BuildCacheTest {
 
     private Built build(Path dir, Map<String, String> args, boolean noCache, List<ImageReference> tags)
             throws Exception {
-        Path dockerfile = dir.resolve("Dockerfile");
-        Dockerfile df = Dockerfile.read(dockerfile);
-        BuildPlan plan = Planner.plan(df, new PlanOptions(Optional.empty(), args, Platform.host(), Platform.host()));
-        BuildRequest request = new BuildRequest(df, plan, dir.toAbsolutePath(), IgnoreFiles.load(dir, dockerfile), args,
-                BuildRequest.PullPolicy.NEVER, Compression.GZIP, Map.of(), false, Optional.of("runc"),
-                OptionalLong.empty(), OptionalDouble.empty(), Map.of(), tags,
-                Optional.of(Instant.ofEpochSecond(1710000000)), noCache, Set.of());
-        StepRecorder recorder = new StepRecorder();
-        Engine.Result r = new Engine(store, () -> {
-            throw new IllegalStateException("no registry here");
-        }, recorder).build(request);
-        StoreHygiene.assertClean(store.root());
-        Set<Integer> ran = recorder.ran();
+        TestBuild b = TestBuild.run(store, dir, args, noCache, 2, tags);
+        Set<Integer> ran = b.steps().ran();
         ran.remove(1); // FROM
         ran.remove(4); // ARG: config only, never cached
-        return new Built(r.manifest().digest(), ran);
+        return new Built(b.image(), ran);
     }
 
     private void write(String rel, String content) throws Exception {

@@ -71,7 +71,7 @@ final class CaseBuilder {
             BuildRequest request = new BuildRequest(df, plan, context.toAbsolutePath(),
                     IgnoreFiles.load(context, dockerfile), args, BuildRequest.PullPolicy.NEVER, Compression.GZIP,
                     Map.of(), c.networkNone(), Optional.of(isolation), OptionalLong.empty(), OptionalDouble.empty(),
-                    secrets, List.of(), c.sourceDateEpoch(), true, Set.of());
+                    secrets, List.of(), c.sourceDateEpoch(), true, Set.of(), writeEveryCopy ? 1 : 2);
             Engine engine = new Engine(store, () -> {
                 throw new IllegalStateException("the e2e cases use no registry");
             }, recorder);

@@ -13,6 +13,8 @@ final class StepRecorder implements BuildListener {
     final List<String> output = Collections.synchronizedList(new ArrayList<>());
     private final Set<Integer> started = Collections.synchronizedSet(new TreeSet<>());
     private final Set<Integer> cached = Collections.synchronizedSet(new TreeSet<>());
+    /** The steps that ended (ran to the end or came from the cache), as {@code [stage n/total]}. */
+    final Set<String> finished = Collections.synchronizedSet(new TreeSet<>());
 
     /** The numbers of the steps that ran rather than coming from the cache. */
     Set<Integer> ran() {
@@ -33,6 +35,7 @@ final class StepRecorder implements BuildListener {
 
     @Override
     public void stepFinished(Step step, Duration took) {
+        finished.add(step.tag());
     }
 
     @Override

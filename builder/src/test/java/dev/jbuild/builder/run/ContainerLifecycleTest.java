@@ -123,14 +123,17 @@ class ContainerLifecycleTest {
                 .filter(l -> l.contains(child.rootfs.toString())).toList(), "mounts left");
     }
 
-    /** Processes still running the test's {@code sleep 100}, found by their executable: the rootfs's busybox. */
+    /**
+     * Processes still running the test's {@code sleep 100} with this test's rootfs as their root
+     * directory (other tests run {@code sleep 100} too, whose processes may still be dying).
+     */
     private static List<Long> sleepers(Path rootfs) throws InterruptedException {
         List<Long> found = new ArrayList<>();
         // Killed processes take a moment to disappear from the process table.
         for (int attempt = 0; attempt < 50; attempt++) {
             found.clear();
             ProcessHandle.allProcesses()
-                    .filter(h -> h.info().commandLine().orElse("").contains("sleep 100"))
+                    .filter(h -> h.info().commandLine().orElse("").contains("sleep 100") && rootedIn(h.pid(), rootfs))
                     .forEach(h -> found.add(h.pid()));
             if (found.isEmpty()) {
                 break;
@@ -138,5 +141,13 @@ class ContainerLifecycleTest {
             Thread.sleep(100);
         }
         return found;
+    }
+
+    private static boolean rootedIn(long pid, Path rootfs) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "root")).startsWith(rootfs);
+        } catch (IOException e) {
+            return false; // gone meanwhile
+        }
     }
 }

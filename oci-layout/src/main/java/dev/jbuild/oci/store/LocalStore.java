@@ -228,6 +228,15 @@ public final class LocalStore {
         });
     }
 
+    /**
+     * Which blobs that no name reaches a prune keeps all the same (the build cache's layers): told,
+     * under the prune lock, what the names reach.
+     */
+    @FunctionalInterface
+    public interface Keep {
+        Set<Digest> more(Set<Digest> reachable) throws IOException;
+    }
+
     /** More pruning that must happen under the same lock, such as the builder's snapshots. */
     @FunctionalInterface
     public interface PruneHook {
@@ -236,11 +245,17 @@ public final class LocalStore {
 
     /** Like {@link #prune()}, then runs {@code hook} before letting writers in again. */
     public PruneResult prune(PruneHook hook) throws IOException {
+        return prune(reachable -> Set.of(), hook);
+    }
+
+    /**
+     * Like {@link #prune()}, but also keeps what {@code keep} asks for, and runs {@code hook} before
+     * letting writers in again.
+     */
+    public PruneResult prune(Keep keep, PruneHook hook) throws IOException {
         try (Hold gc = GcLock.of(root).exclusive(); StoreLock lock = StoreLock.exclusive(root.resolve(".lock"))) {
-            Set<Digest> reachable = new HashSet<>();
-            for (Descriptor d : index().manifests()) {
-                mark(d, reachable);
-            }
+            Set<Digest> reachable = reachable();
+            reachable.addAll(keep.more(Set.copyOf(reachable)));
             int count = 0;
             long bytes = 0;
             Path blobRoot = root.resolve("blobs");
@@ -263,6 +278,15 @@ public final class LocalStore {
             hook.run(this);
             return new PruneResult(count, bytes);
         }
+    }
+
+    /** Every blob the index reaches (its names and unnamed entries): manifests, indexes, configs, layers. */
+    public Set<Digest> reachable() throws IOException {
+        Set<Digest> reachable = new HashSet<>();
+        for (Descriptor d : index().manifests()) {
+            mark(d, reachable);
+        }
+        return reachable;
     }
 
     private void mark(Descriptor d, Set<Digest> reachable) throws IOException {
