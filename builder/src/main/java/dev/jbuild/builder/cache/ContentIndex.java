@@ -3,12 +3,13 @@ package dev.jbuild.builder.cache;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.jbuild.oci.Digest;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Writer;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -22,11 +23,10 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Remembers, like git's index, the sha256 of each build-context file with its stat data (size,
@@ -45,20 +45,21 @@ import java.util.regex.Pattern;
  * left alone for a second it is recorded and trusted. One second covers whole-second file systems
  * as well as coarse kernel clocks.
  *
- * <p>The file is UTF-8 text: the line {@value #HEADER}, then one line per entry, fields separated
- * by one space: the absolute path form-encoded ({@link URLEncoder}, so spaces and newlines in names
- * cannot split fields or lines), size, mtime seconds and nanoseconds, ctime seconds and
- * nanoseconds, inode, device, mode in octal, sha256 in hex. An index that does not parse in full is
- * ignored: it is only a cache, and a half-trusted one would be worse than none.
+ * <p>The file is binary, read and written in one pass ({@link DataOutputStream} order): the
+ * magic {@value #MAGIC}, the entry count, then per entry the absolute path (length-prefixed
+ * UTF-8, so any name fits), size, mtime seconds and nanoseconds, ctime seconds and nanoseconds,
+ * inode, device, mode and the 32 bytes of the sha256; then the magic again. An index that does not
+ * read in full is ignored: it is only a cache, and a half-trusted one would be worse than none.
+ * {@link #save()} writes nothing when the lookups found every entry as saved and no other.
  */
 public final class ContentIndex {
-    private static final String HEADER = "jbuild content index v1";
-    private static final Pattern ENTRY = Pattern.compile(
-            "(\\S+) (\\d+) (-?\\d+) (\\d{1,9}) (-?\\d+) (\\d{1,9}) (-?\\d+) (-?\\d+) ([0-7]+) ([0-9a-f]{64})");
-    private static final String ATTRIBUTES = "unix:size,mode,ino,dev,lastModifiedTime,ctime";
+    private static final String MAGIC = "jbuild content index v2";
+    private static final String ATTRIBUTES = "unix:size,mode,ino,dev,uid,gid,rdev,lastModifiedTime,ctime";
     /** How long after a stat a change may leave the time stamps as they were; see the class comment. */
     private static final Duration GRANULE = Duration.ofSeconds(1);
     private static final int BUFFER_SIZE = 64 * 1024;
+    /** Linux's PATH_MAX: a longer path in the file means the file is damaged. */
+    private static final int MAX_PATH_BYTES = 4096;
 
     private final Path file;
     private final Clock clock;
@@ -101,13 +102,36 @@ public final class ContentIndex {
      * @throws IOException if the file cannot be read, or is not a regular file (a symlink, too)
      */
     public String sha256(Path file) throws IOException {
-        String key = file.toAbsolutePath().normalize().toString();
+        return stat(file).sha256().orElseThrow(() -> new IOException("not a regular file: " + file));
+    }
+
+    /**
+     * What one {@code lstat} of {@code file} says (type and permission bits, owner, device number),
+     * and for a regular file the sha256 of its content, as {@link #sha256} finds it: for callers
+     * that need both, with one system call.
+     *
+     * @param sha256 empty unless the file is a regular file
+     */
+    public record FileInfo(int mode, int uid, int gid, long rdev, Optional<String> sha256) {
+    }
+
+    /** One {@code lstat} of {@code file}, and its content's sha256 when it is a regular file (see {@link #sha256}). */
+    public FileInfo stat(Path file) throws IOException {
         // Before the stat: any change after this instant either moves the stat data or makes the entry racy.
         Instant statTime = clock.instant();
-        Stat stat = Stat.of(file);
+        Map<String, Object> a = Files.readAttributes(file, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        Stat stat = Stat.of(a);
+        int uid = (Integer) a.get("uid");
+        int gid = (Integer) a.get("gid");
+        long rdev = (Long) a.get("rdev");
         if (!stat.isRegularFile()) {
-            throw new IOException("not a regular file: " + file);
+            return new FileInfo(stat.mode(), uid, gid, rdev, Optional.empty());
         }
+        return new FileInfo(stat.mode(), uid, gid, rdev, Optional.of(sha256(file, stat, statTime)));
+    }
+
+    private String sha256(Path file, Stat stat, Instant statTime) throws IOException {
+        String key = file.toAbsolutePath().normalize().toString();
         Entry known = current.getOrDefault(key, saved.get(key));
         if (known != null && known.stat().equals(stat)) {
             reused.incrementAndGet();
@@ -132,16 +156,22 @@ public final class ContentIndex {
      * out, and without the racy ones. Call it once lookups are done.
      */
     public void save() throws IOException {
+        if (hashed.get() == 0 && current.size() == saved.size()) {
+            return; // every entry looked up was found as saved, and no other: the file says it all
+        }
         Path target = file.toAbsolutePath();
         Files.createDirectories(target.getParent());
         Path temp = Files.createTempFile(target.getParent(), target.getFileName() + ".", ".tmp");
         try {
-            try (Writer out = Files.newBufferedWriter(temp, UTF_8)) {
-                out.write(HEADER + "\n");
+            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(temp),
+                    BUFFER_SIZE))) {
+                out.writeUTF(MAGIC);
+                out.writeInt(current.size());
                 // Sorted, so that the same entries always give the same file.
                 for (Map.Entry<String, Entry> e : new TreeMap<>(current).entrySet()) {
-                    out.write(line(e.getKey(), e.getValue()) + "\n");
+                    write(out, e.getKey(), e.getValue());
                 }
+                out.writeUTF(MAGIC);
             }
             // No fsync: a torn index after a crash does not parse, and a lost one only costs re-reading.
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -180,37 +210,63 @@ public final class ContentIndex {
     }
 
     private static Map<String, Entry> read(Path file) throws IOException {
-        // Reports malformed UTF-8 as an IOException, as a corrupt index.
-        try (BufferedReader in = Files.newBufferedReader(file, UTF_8)) {
-            if (!HEADER.equals(in.readLine())) {
-                throw new IllegalArgumentException("not a " + HEADER);
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), BUFFER_SIZE))) {
+            if (!MAGIC.equals(in.readUTF())) {
+                throw new IOException("not a " + MAGIC);
             }
-            Map<String, Entry> entries = new HashMap<>();
-            for (String line; (line = in.readLine()) != null; ) {
-                Matcher m = ENTRY.matcher(line);
-                if (!m.matches()) {
-                    throw new IllegalArgumentException("bad entry: " + line);
-                }
-                Stat stat = new Stat(Long.parseLong(m.group(2)), instant(m.group(3), m.group(4)),
-                        instant(m.group(5), m.group(6)), Long.parseLong(m.group(7)), Long.parseLong(m.group(8)),
-                        Integer.parseInt(m.group(9), 8));
-                entries.put(URLDecoder.decode(m.group(1), UTF_8), new Entry(stat, m.group(10)));
+            int count = in.readInt();
+            if (count < 0) {
+                throw new IOException("bad entry count " + count);
+            }
+            Map<String, Entry> entries = new HashMap<>(Math.min(count, 1 << 20) * 2);
+            for (int i = 0; i < count; i++) {
+                String path = readPath(in);
+                Stat stat = new Stat(in.readLong(), instant(in.readLong(), in.readInt()), instant(in.readLong(),
+                        in.readInt()), in.readLong(), in.readLong(), in.readInt());
+                byte[] sha = new byte[32];
+                in.readFully(sha);
+                entries.put(path, new Entry(stat, HexFormat.of().formatHex(sha)));
+            }
+            if (!MAGIC.equals(in.readUTF()) || in.read() != -1) {
+                throw new IOException("index does not end where it should");
             }
             return entries;
+        } catch (EOFException e) {
+            throw new IOException("index is truncated", e);
         }
     }
 
-    private static String line(String path, Entry entry) {
-        Stat s = entry.stat();
-        return String.join(" ", URLEncoder.encode(path, UTF_8), Long.toString(s.size()),
-                Long.toString(s.mtime().getEpochSecond()), Integer.toString(s.mtime().getNano()),
-                Long.toString(s.ctime().getEpochSecond()), Integer.toString(s.ctime().getNano()),
-                Long.toString(s.inode()), Long.toString(s.device()), Integer.toOctalString(s.mode()),
-                entry.sha256());
+    private static String readPath(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length <= 0 || length > MAX_PATH_BYTES) {
+            throw new IOException("bad path length " + length);
+        }
+        byte[] b = new byte[length];
+        in.readFully(b);
+        return new String(b, UTF_8);
     }
 
-    private static Instant instant(String seconds, String nanos) {
-        return Instant.ofEpochSecond(Long.parseLong(seconds), Long.parseLong(nanos));
+    private static void write(DataOutputStream out, String path, Entry entry) throws IOException {
+        byte[] p = path.getBytes(UTF_8);
+        out.writeInt(p.length);
+        out.write(p);
+        Stat s = entry.stat();
+        out.writeLong(s.size());
+        out.writeLong(s.mtime().getEpochSecond());
+        out.writeInt(s.mtime().getNano());
+        out.writeLong(s.ctime().getEpochSecond());
+        out.writeInt(s.ctime().getNano());
+        out.writeLong(s.inode());
+        out.writeLong(s.device());
+        out.writeInt(s.mode());
+        out.write(HexFormat.of().parseHex(entry.sha256()));
+    }
+
+    private static Instant instant(long seconds, int nanos) {
+        if (nanos < 0 || nanos > 999_999_999) {
+            throw new IllegalArgumentException("bad nanoseconds " + nanos);
+        }
+        return Instant.ofEpochSecond(seconds, nanos);
     }
 
     /** The stat data that must be unchanged, all of it, for an entry to be trusted. */
@@ -218,8 +274,7 @@ public final class ContentIndex {
         private static final int S_IFMT = 0170000;
         private static final int S_IFREG = 0100000;
 
-        static Stat of(Path file) throws IOException {
-            Map<String, Object> a = Files.readAttributes(file, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        static Stat of(Map<String, Object> a) {
             return new Stat((Long) a.get("size"), ((FileTime) a.get("lastModifiedTime")).toInstant(),
                     ((FileTime) a.get("ctime")).toInstant(), (Long) a.get("ino"), (Long) a.get("dev"),
                     (Integer) a.get("mode"));

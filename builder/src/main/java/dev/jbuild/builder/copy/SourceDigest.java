@@ -4,10 +4,14 @@ import dev.jbuild.builder.cache.CacheKey;
 import dev.jbuild.builder.cache.ContentIndex;
 import dev.jbuild.builder.fs.ContainerPaths;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveTask;
 
 /**
  * The content of what a COPY (or a RUN bind mount of the context) reads, as one digest for its
@@ -30,13 +34,19 @@ public final class SourceDigest {
     /** The digest of {@code sources} (as written in the instruction) in {@code from}. */
     public static String of(CopySource from, List<String> sources, ContentIndex index) throws IOException {
         SourceDigest d = new SourceDigest(new SourceTree(from), index);
-        for (String source : sources) {
-            d.source(source);
+        // Directories are walked on every core: a rebuild's time goes into stat'ing the context.
+        ForkJoinPool pool = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
+        try {
+            for (String source : sources) {
+                d.source(source, pool);
+            }
+        } finally {
+            pool.shutdownNow();
         }
         return CacheKey.of("sources").add("entries", d.lines).hex();
     }
 
-    private void source(String source) throws IOException {
+    private void source(String source, ForkJoinPool pool) throws IOException {
         String path = ContainerPaths.clean(source);
         List<String> named = GoGlob.hasWildcards(path) ? tree.glob(path).matches() : List.of(path);
         lines.add("source " + source);
@@ -44,32 +54,72 @@ public final class SourceDigest {
             Optional<String> resolved = tree.resolve(name);
             lines.add("resolved " + name + " -> " + resolved.orElse("(missing)"));
             if (resolved.isPresent()) {
-                entry(resolved.get());
+                String rel = resolved.get();
+                ContentIndex.FileInfo info = index.stat(tree.host(rel));
+                lines.add(line(rel, info));
+                if (isDirectory(info)) {
+                    try {
+                        lines.addAll(pool.invoke(new Below(rel)));
+                    } catch (UncheckedIOException e) {
+                        throw e.getCause();
+                    }
+                }
             }
         }
     }
 
-    /** Adds {@code rel} and, for a directory, what the ignore file keeps below it. */
-    private void entry(String rel) throws IOException {
-        FileStat stat = FileStat.of(tree.host(rel));
-        String what = switch (stat.type()) {
-            case FileStat.REGULAR -> "file " + index.sha256(tree.host(rel));
-            case FileStat.SYMLINK -> "symlink " + Files.readSymbolicLink(tree.host(rel));
-            case FileStat.DIRECTORY -> "dir";
-            default -> "special " + Integer.toOctalString(stat.type()) + " " + stat.rdev();
-        };
-        lines.add(rel + " " + Integer.toOctalString(stat.permissions()) + " " + stat.uid() + ":" + stat.gid() + " "
-                + what);
-        if (!stat.isDirectory()) {
-            return;
+    /** The lines of what the ignore file keeps below a directory, subdirectories on other threads. */
+    private final class Below extends RecursiveTask<List<String>> {
+        private final String dir;
+
+        Below(String dir) {
+            this.dir = dir;
         }
-        PathFilter ignore = tree.ignore();
-        for (String name : tree.list(rel)) {
-            String child = SourceTree.child(rel, name);
-            if (ignore == null || ignore.accepts(child)
-                    || ignore.mayAcceptBelow(child) && FileStat.of(tree.host(child)).isDirectory()) {
-                entry(child);
+
+        @Override
+        protected List<String> compute() {
+            try {
+                List<Object> parts = new ArrayList<>(); // lines, and tasks whose lines come there
+                PathFilter ignore = tree.ignore();
+                for (String name : tree.list(dir)) {
+                    String child = SourceTree.child(dir, name);
+                    if (ignore == null || ignore.accepts(child)
+                            || ignore.mayAcceptBelow(child) && FileStat.of(tree.host(child)).isDirectory()) {
+                        ContentIndex.FileInfo info = index.stat(tree.host(child));
+                        parts.add(line(child, info));
+                        if (isDirectory(info)) {
+                            parts.add(new Below(child).fork());
+                        }
+                    }
+                }
+                List<String> out = new ArrayList<>();
+                for (Object part : parts) {
+                    if (part instanceof Below task) {
+                        out.addAll(task.join());
+                    } else {
+                        out.add((String) part);
+                    }
+                }
+                return out;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
+    }
+
+    /** One entry: path, permission bits, owner, and what it is (a file's content digest, a link's target). */
+    private String line(String rel, ContentIndex.FileInfo info) throws IOException {
+        int type = info.mode() & FileStat.TYPE_MASK;
+        String what = switch (type) {
+            case FileStat.REGULAR -> "file " + info.sha256().orElseThrow();
+            case FileStat.SYMLINK -> "symlink " + Files.readSymbolicLink(tree.host(rel));
+            case FileStat.DIRECTORY -> "dir";
+            default -> "special " + Integer.toOctalString(type) + " " + info.rdev();
+        };
+        return rel + " " + Integer.toOctalString(info.mode() & 07777) + " " + info.uid() + ":" + info.gid() + " " + what;
+    }
+
+    private static boolean isDirectory(ContentIndex.FileInfo info) {
+        return (info.mode() & FileStat.TYPE_MASK) == FileStat.DIRECTORY;
     }
 }

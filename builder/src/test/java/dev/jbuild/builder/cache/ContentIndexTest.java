@@ -2,12 +2,14 @@ package dev.jbuild.builder.cache;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -157,6 +159,28 @@ class ContentIndexTest {
         assertEquals(1, third.size());
         assertEquals(sha256("A"), third.sha256(a));
         assertEquals(1, third.reused());
+    }
+
+    @Test
+    void anIndexFoundUnchangedIsNotWrittenAgain() throws IOException {
+        Path a = write("a.txt", "A");
+        ContentIndex first = loadLater();
+        first.sha256(a);
+        first.save();
+        Object written = Files.readAttributes(indexFile, BasicFileAttributes.class).fileKey();
+
+        ContentIndex second = loadLater();
+        second.sha256(a);
+        second.save();
+        assertEquals(written, Files.readAttributes(indexFile, BasicFileAttributes.class).fileKey(),
+                "same inode: not replaced");
+
+        ContentIndex third = loadLater();
+        third.sha256(a);
+        third.sha256(write("b.txt", "B"));
+        third.save();
+        assertNotEquals(written, Files.readAttributes(indexFile, BasicFileAttributes.class).fileKey(),
+                "a new entry: written again");
     }
 
     @Test
