@@ -1,5 +1,14 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.builder.cache.ContentIndex;
+import dev.jbuild.builder.copy.CopySource;
+import dev.jbuild.builder.copy.SourceDigest;
+import dev.jbuild.dockerfile.Dockerfile;
+import dev.jbuild.dockerfile.ignore.IgnoreFiles;
+import dev.jbuild.dockerfile.ignore.IgnorePatterns;
+import dev.jbuild.dockerfile.plan.PlanOptions;
+import dev.jbuild.dockerfile.plan.Planner;
+import dev.jbuild.dockerfile.plan.Platform;
 import dev.jbuild.layer.apply.Trees;
 import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.Digest;
@@ -20,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import picocli.CommandLine;
@@ -27,7 +37,8 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code jbuild debug warmup} (hidden): loads the classes the common commands need — picocli's
- * help, Jackson and the image model, the store, the JDK's HTTP client and TLS — without touching
+ * help, Jackson and the image model, the store, the JDK's HTTP client and TLS, the Dockerfile front
+ * end and the build cache's context digest — without touching
  * the network or the user's store. The launcher runs it once after each build with
  * {@code -XX:ArchiveClassesAtExit}, so the class-data-sharing archive covers pulls and pushes, not
  * only whichever command happened to run first.
@@ -47,9 +58,10 @@ final class DebugWarmupCommand implements java.util.concurrent.Callable<Integer>
         Digest.sha256(json);
         Path tmp = Files.createTempDirectory("jbuild-warmup");
         try {
-            LocalStore store = LocalStore.open(tmp);
+            LocalStore store = LocalStore.open(tmp.resolve("store"));
             store.images();
             store.blobs().write(json);
+            warmUpBuildFrontEnd(tmp);
         } finally {
             Trees.deleteRecursively(tmp);
         }
@@ -64,5 +76,31 @@ final class DebugWarmupCommand implements java.util.concurrent.Callable<Integer>
             // connection refused
         }
         return 0;
+    }
+
+    /**
+     * What every build does before its first step, and all a rebuild from the cache does: parse
+     * and plan a Dockerfile, read the ignore file, digest a context through its content index.
+     */
+    private static void warmUpBuildFrontEnd(Path tmp) throws Exception {
+        Path context = Files.createDirectories(tmp.resolve("context"));
+        Files.writeString(context.resolve("Dockerfile"), """
+                ARG BASE=scratch
+                FROM $BASE AS build
+                ENV A=1
+                WORKDIR /src
+                COPY --chown=1:1 . /src/
+                RUN --mount=type=cache,target=/cache echo "$A"
+                FROM scratch
+                COPY --from=build /src /app
+                CMD ["/app/run"]
+                """);
+        Files.writeString(context.resolve(".dockerignore"), "*.md\n");
+        Dockerfile df = Dockerfile.read(context.resolve("Dockerfile"));
+        Planner.plan(df, new PlanOptions(Optional.empty(), Map.of(), Platform.host(), Platform.host()));
+        IgnorePatterns ignore = IgnoreFiles.load(context, context.resolve("Dockerfile"));
+        ContentIndex index = ContentIndex.load(tmp.resolve("index"));
+        SourceDigest.of(CopySource.context(context, ignore), List.of("."), index);
+        index.save();
     }
 }

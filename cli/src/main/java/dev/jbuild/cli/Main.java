@@ -67,8 +67,11 @@ public final class Main {
         String[] effective = withImplicitBuild(commands, args);
         Optional<String> command = Arrays.stream(effective).filter(a -> !a.equals("--debug")).findFirst()
                 .filter(commands::contains).filter(c -> !c.equals("help"));
-        // Only the command that runs is built; help (of jbuild or by name) needs them all.
+        // Only the command that runs is built; help (of jbuild or by name) needs them all, and
+        // --version none (building the model of every command was most of its time).
+        boolean versionOnly = effective.length == 1 && List.of("--version", "-V").contains(effective[0]);
         CommandLine cli = command.isPresent() ? JbuildCommand.commandLine(command.get()::equals)
+                : versionOnly ? JbuildCommand.commandLine(name -> false)
                 : JbuildCommand.commandLine();
         cli.setOut(out);
         cli.setErr(err);
