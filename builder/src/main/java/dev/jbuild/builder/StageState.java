@@ -49,6 +49,17 @@ final class StageState {
         }
     }
 
+    /** When the stage's latest layer was made: the time of its last history entry with a layer. */
+    Optional<Instant> lastLayerTime() {
+        List<HistoryEntry> history = config.history();
+        for (int i = history.size() - 1; i >= 0; i--) {
+            if (!history.get(i).emptyLayer()) {
+                return history.get(i).createdInstant();
+            }
+        }
+        return Optional.empty();
+    }
+
     void addHistory(HistoryEntry entry) {
         config = config.withHistoryEntry(entry);
     }

@@ -89,8 +89,14 @@ final class StepRunner {
         }
     }
 
+    /**
+     * A history entry for a step that made no layer. As BuildKit dates it: SOURCE_DATE_EPOCH when
+     * set, else the time of the stage's latest layer (so a rebuild whose layers all come from the
+     * cache is the same image, byte for byte), else now.
+     */
     private void configOnly(String createdBy) {
-        state.addHistory(StageRunner.history(ctx.created(), createdBy, true));
+        Instant created = ctx.request().sourceDateEpoch().or(state::lastLayerTime).orElseGet(ctx::created);
+        state.addHistory(StageRunner.history(created, createdBy, true));
     }
 
     /** WORKDIR: joined to the previous one when relative, created (owned by USER) when missing. */

@@ -245,6 +245,24 @@ class BuildFlagsIT {
         assertNotEquals(first, rerun, "--no-cache-filter build ran the stage's RUN again");
     }
 
+    @Test
+    void aRebuildFromTheCacheIsTheSameImage() throws Exception {
+        // No SOURCE_DATE_EPOCH: the times come from the first build's cached steps, and the steps
+        // without a layer take the time of the layer before them, as BuildKit dates them.
+        Path ctx = fx.context("same-image", """
+                FROM busybox:local
+                RUN cat /proc/sys/kernel/random/uuid > /id
+                ENV A=1
+                CMD ["cat", "/id"]
+                """);
+        BuildFixture.Run first = fx.jbuild("build", "-q", ctx.toString());
+        BuildFixture.Run second = fx.jbuild("build", "-q", ctx.toString());
+        assertEquals(0, second.status(), second.describe());
+        assertEquals(first.out(), second.out(), "the same manifest digest");
+        BuildFixture.Run fresh = fx.jbuild("build", "-q", "--no-cache", ctx.toString());
+        assertNotEquals(first.out(), fresh.out(), "a RUN that ran again makes another image");
+    }
+
     private static JsonNode config(String manifestDigest) throws Exception {
         return fx.blobJson(fx.blobJson(manifestDigest).path("config").path("digest").asText());
     }

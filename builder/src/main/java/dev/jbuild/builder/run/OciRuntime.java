@@ -2,6 +2,7 @@ package dev.jbuild.builder.run;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -35,7 +36,9 @@ record OciRuntime(String name, Path binary, Path stateDir) {
 
     /** The ids of the containers in the state directory. */
     List<String> list() throws IOException {
-        if (!Files.isDirectory(stateDir)) {
+        if (!Files.isDirectory(stateDir) || isEmpty(stateDir)) {
+            // The runtime keeps a directory per container there: none, no need to start it (every
+            // build checks for stale containers first, and a start of runc costs tens of ms).
             return List.of();
         }
         Process p = new ProcessBuilder(command("list", "-q"))
@@ -61,5 +64,11 @@ record OciRuntime(String name, Path binary, Path stateDir) {
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         Containers.waitUninterruptibly(p);
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            return !entries.iterator().hasNext();
+        }
     }
 }
