@@ -50,6 +50,7 @@ bench/make-tree.sh
 tree=$PWD/bench/out/tree
 runs=${RUNS:-3}
 out=$PWD/bench/out/build
+source bench/lib.sh
 
 if [[ ! -x /usr/bin/time ]]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
@@ -133,34 +134,6 @@ bu_store() {
   local id
   id=$(bu "$1" pull -q "oci:$out/base-layout:$base_tag")
   bu "$1" tag "$id" docker.io/library/busybox:local
-}
-
-# --- a fresh registry per round (as bench/registry.sh) ---
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-start_registry() {
-  port=$(free_port)
-  local dir=$out/reg-$port
-  mkdir -p "$dir/data"
-  cat >"$dir/config.yml" <<EOF
-version: 0.1
-log: {level: error, accesslog: {disabled: true}}
-storage:
-  filesystem: {rootdirectory: $dir/data}
-  delete: {enabled: true}
-http:
-  addr: 127.0.0.1:$port
-EOF
-  docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
-  reg_pid=$!
-  for _ in $(seq 100); do
-    curl -fs -o /dev/null "http://127.0.0.1:$port/v2/" && return 0
-    sleep 0.1
-  done
-  echo "docker-registry did not start:" >&2; cat "$dir/log" >&2; exit 1
-}
-stop_registry() {
-  kill "$reg_pid"; wait "$reg_pid" 2>/dev/null || true; reg_pid=
-  rm -rf "$out/reg-$port"
 }
 
 # timed NAME CMD...: runs CMD under /usr/bin/time -v; appends the wall seconds to T[NAME], the
@@ -298,9 +271,6 @@ for ((i = 1; i <= runs; i++)); do
 done
 
 # --- the table ---
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-best() { tr ' ' '\n' | grep . | sort -g | head -1; }
-maxof() { tr ' ' '\n' | grep . | sort -g | tail -1; }
 echo
 printf '%-22s %9s %9s %9s %10s  %s\n' "($runs runs)" median best "CPU" "peak RSS" "jbuild vs buildah (median)"
 row() { # row NAME TARGET-RATIO [OTHER]: jbuild's and buildah's rows of NAME (OTHER: buildah's to compare)

@@ -18,6 +18,7 @@ bench/make-tree.sh
 tree=$PWD/bench/out/tree
 runs=${RUNS:-3}
 out=$PWD/bench/out/rebuild
+source bench/lib.sh
 changed=$tree/src/d000/f000.txt
 
 for tool in buildah runc jq; do
@@ -96,8 +97,6 @@ for ((i = 1; i <= runs; i++)); do
     "version $(echo ${T[version.jbuild]} | awk '{print $NF}')"
 done
 
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-best() { tr ' ' '\n' | grep . | sort -g | head -1; }
 echo
 printf '%-10s %18s %18s %12s %8s  %s\n' "($runs runs)" "jbuild med (best)" "buildah med (best)" ratio target verdict
 for op in noop-copy:0.5 one-file:2 noop-run:0.3 version:0.2; do

@@ -25,6 +25,7 @@ bench/make-tree.sh
 tree=bench/out/tree
 runs=${RUNS:-3}
 out=$PWD/bench/out/registry
+source bench/lib.sh
 image=bench/app:1
 
 if [[ ! -x /usr/bin/time ]]; then
@@ -68,34 +69,6 @@ mb=$(awk -v b="$image_bytes" 'BEGIN {printf "%.1f", b / 1e6}')
 echo "image $image: $mb MB compressed, 3 layers, manifest $image_digest"
 layout=$out/layout
 ./jbuild export --root "$store" "$image" "$layout" >/dev/null
-
-# --- a fresh registry per round ---
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-start_registry() {
-  port=$(free_port)
-  local dir=$out/reg-$port
-  mkdir -p "$dir/data"
-  cat >"$dir/config.yml" <<EOF
-version: 0.1
-log: {level: error, accesslog: {disabled: true}}
-storage:
-  filesystem: {rootdirectory: $dir/data}
-  delete: {enabled: true}
-http:
-  addr: 127.0.0.1:$port
-EOF
-  docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
-  reg_pid=$!
-  for _ in $(seq 100); do
-    curl -fs -o /dev/null "http://127.0.0.1:$port/v2/" && return 0
-    sleep 0.1
-  done
-  echo "docker-registry did not start:" >&2; cat "$dir/log" >&2; exit 1
-}
-stop_registry() {
-  kill "$reg_pid"; wait "$reg_pid" 2>/dev/null || true; reg_pid=
-  rm -rf "$out/reg-$port"
-}
 
 # timed NAME CMD...: runs CMD under /usr/bin/time -v; appends the wall seconds to T[NAME], the
 # peak RSS in MB to R[NAME] and the CPU seconds to C[NAME]; CMD's stdout is left in $out/out.NAME.
@@ -175,9 +148,6 @@ for ((i = 1; i <= runs; i++)); do
 done
 
 # --- the table ---
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-best() { tr ' ' '\n' | grep . | sort -g | head -1; }
-maxof() { tr ' ' '\n' | grep . | sort -g | tail -1; }
 echo
 printf '%-16s %9s %9s %6s %9s %10s  %s\n' "($runs runs)" median best MB/s "CPU" "peak RSS" "jbuild vs skopeo (median)"
 verdicts=()

@@ -142,14 +142,19 @@ final class StepCache {
         return out;
     }
 
+    /** What a prune of the cache kept, and how many results it removed. */
+    record Pruned(List<Entry> kept, int removed) {
+    }
+
     /**
      * Removes the results {@code policy} lets go, given the blobs the store's names reach (which
-     * cost the cache nothing); returns the results kept. A result's size is its layer blob's, once
-     * per blob, when no name reaches it.
+     * cost the cache nothing). A result's size is its layer blob's, once per blob, when no name
+     * reaches it.
      */
-    static List<Entry> prune(Path storeRoot, PrunePolicy policy, Set<Digest> reachable, Instant now)
+    static Pruned prune(Path storeRoot, PrunePolicy policy, Set<Digest> reachable, Instant now)
             throws IOException {
         List<Entry> kept = new ArrayList<>();
+        int removed = 0;
         Set<Digest> counted = new HashSet<>();
         long bytes = 0;
         for (Entry e : entries(storeRoot)) {
@@ -166,12 +171,13 @@ final class StepCache {
                 kept.add(e);
             } else {
                 Files.deleteIfExists(e.file());
+                removed++;
             }
         }
         if (policy.all()) {
             Trees.deleteRecursively(directory(storeRoot));
         }
-        return kept;
+        return new Pruned(kept, removed);
     }
 
     /** Writes a result: the time, then {@code mediaType digest size diffID} when there is a layer. */

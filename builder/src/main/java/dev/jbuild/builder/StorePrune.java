@@ -32,12 +32,14 @@ public final class StorePrune {
     }
 
     public static Result run(LocalStore store, PrunePolicy policy) throws IOException {
-        int before = StepCache.entries(store.root()).size();
+        int[] results = new int[1];
         Set<Digest> keptLayers = new HashSet<>();
         Set<Digest> keptDiffIds = new HashSet<>();
         int[] snapshots = new int[1];
         LocalStore.PruneResult r = store.prune(reachable -> {
-            for (StepCache.Entry e : StepCache.prune(store.root(), policy, reachable, Instant.now())) {
+            StepCache.Pruned pruned = StepCache.prune(store.root(), policy, reachable, Instant.now());
+            results[0] = pruned.removed();
+            for (StepCache.Entry e : pruned.kept()) {
                 e.layer().ifPresent(l -> {
                     keptLayers.add(l.blob().digest());
                     keptDiffIds.add(l.diffId());
@@ -52,8 +54,7 @@ public final class StorePrune {
             }
             snapshots[0] = new Snapshots(locked.root()).prune(used);
         });
-        int after = StepCache.entries(store.root()).size();
-        return new Result(r.blobs(), r.bytes(), snapshots[0], before - after);
+        return new Result(r.blobs(), r.bytes(), snapshots[0], results[0]);
     }
 
     /** The diffIDs of every named image's layers: their snapshots stay. */

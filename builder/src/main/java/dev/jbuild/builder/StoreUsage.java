@@ -13,6 +13,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -47,34 +48,22 @@ public final class StoreUsage {
         }
         int unused = 0;
         long unusedBytes = 0;
-        Path blobs = store.root().resolve("blobs");
-        try (DirectoryStream<Path> algorithms = Files.newDirectoryStream(blobs)) {
-            for (Path alg : algorithms) {
-                try (DirectoryStream<Path> files = Files.newDirectoryStream(alg)) {
-                    for (Path f : files) {
-                        Digest d = new Digest(alg.getFileName().toString(), f.getFileName().toString());
-                        if (!reachable.contains(d) && !cacheBlobs.contains(d)) {
-                            unused++;
-                            unusedBytes += Files.size(f);
-                        }
-                    }
-                }
+        for (Digest d : store.blobs().list()) {
+            if (!reachable.contains(d) && !cacheBlobs.contains(d)) {
+                unused++;
+                unusedBytes += blobSize(store, d);
             }
         }
         Set<Digest> named = StorePrune.namedImageDiffIds(store);
-        Snapshots snapshots = new Snapshots(store.root());
         int snapshotCount = 0;
         long snapshotBytes = 0;
         long snapshotReclaimable = 0;
-        Path sha = snapshots.path(Digest.parse("sha256:" + "0".repeat(64))).getParent();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(sha)) {
-            for (Path dir : dirs) {
-                long size = treeSize(dir);
-                snapshotCount++;
-                snapshotBytes += size;
-                if (!named.contains(new Digest("sha256", dir.getFileName().toString()))) {
-                    snapshotReclaimable += size;
-                }
+        for (Map.Entry<Digest, Path> s : new Snapshots(store.root()).all().entrySet()) {
+            long size = treeSize(s.getValue());
+            snapshotCount++;
+            snapshotBytes += size;
+            if (!named.contains(s.getKey())) {
+                snapshotReclaimable += size;
             }
         }
         List<Path> mounts = new ArrayList<>();
@@ -96,9 +85,8 @@ public final class StoreUsage {
                 new Row("Cache mounts", mounts.size(), mountBytes, mountBytes));
     }
 
-    private static long blobSize(LocalStore store, Digest d) throws IOException {
-        Path f = store.root().resolve("blobs").resolve(d.algorithm()).resolve(d.hex());
-        return Files.exists(f) ? Files.size(f) : 0;
+    private static long blobSize(LocalStore store, Digest d) {
+        return store.blobs().size(d).orElse(0);
     }
 
     /** The bytes of the regular files under {@code dir} (each hard-linked file once per name). */

@@ -17,6 +17,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Comparator;
+import java.util.TreeMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -94,33 +97,44 @@ public final class Snapshots {
         }
     }
 
+    /** Every snapshot there is, by diffID. */
+    public Map<Digest, Path> all() throws IOException {
+        Map<Digest, Path> out = new TreeMap<>(Comparator.comparing(Digest::toString));
+        try (Stream<Path> algorithms = Files.list(dir)) {
+            for (Path alg : algorithms.toList()) {
+                String name = alg.getFileName().toString();
+                if (name.startsWith(".extract-") || !Files.isDirectory(alg) || alg.equals(empty)) {
+                    continue;
+                }
+                try (Stream<Path> snaps = Files.list(alg)) {
+                    for (Path s : snaps.toList()) {
+                        out.put(Digest.parse(name + ":" + s.getFileName()), s);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /**
      * Removes every snapshot whose diffID is not in {@code keep}, and abandoned extractions of
      * processes no longer running. Run only under the store's prune lock.
      */
     public int prune(Set<Digest> keep) throws IOException {
-        int removed = 0;
         List<Path> doomed = new ArrayList<>();
-        try (Stream<Path> algorithms = Files.list(dir)) {
-            for (Path alg : algorithms.toList()) {
-                String name = alg.getFileName().toString();
-                if (name.startsWith(".extract-")) {
-                    if (!Pids.alive(Pids.fromName(name, ".extract-"))) {
-                        doomed.add(alg);
-                    }
-                    continue;
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path e : entries.toList()) {
+                String name = e.getFileName().toString();
+                if (name.startsWith(".extract-") && !Pids.alive(Pids.fromName(name, ".extract-"))) {
+                    doomed.add(e);
                 }
-                if (!Files.isDirectory(alg) || alg.equals(empty)) {
-                    continue;
-                }
-                try (Stream<Path> snaps = Files.list(alg)) {
-                    for (Path s : snaps.toList()) {
-                        if (!keep.contains(Digest.parse(name + ":" + s.getFileName()))) {
-                            doomed.add(s);
-                            removed++;
-                        }
-                    }
-                }
+            }
+        }
+        int removed = 0;
+        for (Map.Entry<Digest, Path> s : all().entrySet()) {
+            if (!keep.contains(s.getKey())) {
+                doomed.add(s.getValue());
+                removed++;
             }
         }
         for (Path p : doomed) {

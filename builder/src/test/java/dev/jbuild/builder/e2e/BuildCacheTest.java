@@ -3,11 +3,9 @@ package dev.jbuild.builder.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import dev.jbuild.layer.apply.Trees;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.ImageReference;
 import dev.jbuild.oci.store.LocalStore;
-import dev.jbuild.testkit.Required;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,9 +40,9 @@ class BuildCacheTest {
     private static final int COPY_OTHER = 6;
     private static final Set<Integer> ALL = Set.of(RUN_ONE, COPY_APP, RUN_VERSION, COPY_OTHER);
 
-    private Path work;
-    private Path context;
+    private BaseStore fx;
     private LocalStore store;
+    private Path context;
 
     /** What one build gave: the image, and the steps that ran (not taken from the cache). */
     private record Built(Digest image, Set<Integer> ran) {
@@ -52,13 +50,9 @@ class BuildCacheTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Required.root("RUN steps mount overlays and run containers");
-        Required.tools("runc", "busybox");
-        work = Files.createTempDirectory("jbuild-cache-");
-        store = LocalStore.open(work.resolve("store"));
-        TestBaseImages.create(store, BuildCasesTest.casesDir().getParent(), work);
-        context = Files.createDirectories(work.resolve("context"));
-        write("Dockerfile", DOCKERFILE.formatted("busybox:local"));
+        fx = BaseStore.create("jbuild-cache-");
+        store = fx.store;
+        context = fx.context("context", DOCKERFILE.formatted("busybox:local"));
         write("app/a.txt", "a\n");
         write("app/b.txt", "b\n");
         write("app/sub/c.txt", "c\n");
@@ -69,8 +63,8 @@ class BuildCacheTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (work != null) {
-            Trees.deleteRecursively(work);
+        if (fx != null) {
+            fx.close();
         }
     }
 
@@ -146,8 +140,7 @@ class BuildCacheTest {
 
     @Test
     void aChangedBaseImage() throws Exception {
-        Path other = Files.createDirectories(work.resolve("base2"));
-        Files.writeString(other.resolve("Dockerfile"), "FROM busybox:local\nRUN echo second > /base2\n");
+        Path other = fx.context("base2", "FROM busybox:local\nRUN echo second > /base2\n");
         build(other, Map.of(), false, List.of(ImageReference.parse("base2:local")));
         build(Map.of(), false);
         write("Dockerfile", DOCKERFILE.formatted("base2:local"));

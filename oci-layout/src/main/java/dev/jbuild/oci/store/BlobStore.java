@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -45,6 +47,21 @@ public final class BlobStore {
 
     public boolean has(Digest digest) {
         return Files.isRegularFile(path(digest));
+    }
+
+    /** Every blob in the store. */
+    public List<Digest> list() throws IOException {
+        List<Digest> out = new ArrayList<>();
+        try (DirectoryStream<Path> algorithms = Files.newDirectoryStream(root.resolve("blobs"))) {
+            for (Path alg : algorithms) {
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(alg)) {
+                    for (Path f : files) {
+                        out.add(new Digest(alg.getFileName().toString(), f.getFileName().toString()));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** Size in bytes, or empty when the blob is absent. */

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -258,19 +257,12 @@ public final class LocalStore {
             reachable.addAll(keep.more(Set.copyOf(reachable)));
             int count = 0;
             long bytes = 0;
-            Path blobRoot = root.resolve("blobs");
-            try (DirectoryStream<Path> algorithms = Files.newDirectoryStream(blobRoot)) {
-                for (Path alg : algorithms) {
-                    try (DirectoryStream<Path> files = Files.newDirectoryStream(alg)) {
-                        for (Path f : files) {
-                            Digest d = new Digest(alg.getFileName().toString(), f.getFileName().toString());
-                            if (!reachable.contains(d)) {
-                                bytes += Files.size(f);
-                                Files.delete(f);
-                                count++;
-                            }
-                        }
-                    }
+            for (Digest d : blobs.list()) {
+                if (!reachable.contains(d)) {
+                    Path f = blobs.path(d);
+                    bytes += Files.size(f);
+                    Files.delete(f);
+                    count++;
                 }
             }
             blobs.removeAbandonedIngests();
