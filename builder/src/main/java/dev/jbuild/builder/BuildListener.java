@@ -31,6 +31,14 @@ public interface BuildListener {
     /** The step's result came from the build cache: nothing ran (it still finishes). */
     void stepCached(Step step);
 
+    /**
+     * The step failed, and the build's error says why; a display marks it and shows its output.
+     * Not reported for a step stopped because another stage failed first (its thread was
+     * interrupted), so that a display can tell the failure from the steps it cancelled.
+     */
+    default void stepFailed(Step step) {
+    }
+
     void note(String text);
 
     /** Reports nothing. */

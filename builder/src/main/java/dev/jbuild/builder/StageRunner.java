@@ -12,6 +12,7 @@ import dev.jbuild.oci.HistoryEntry;
 import dev.jbuild.oci.ImageConfig;
 import dev.jbuild.oci.Platform;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +51,15 @@ final class StageRunner {
         BuildListener.Step from = new BuildListener.Step(label, 1, total, stage.from().source());
         Instant start = Instant.now();
         ctx.listener().stepStarted(from);
-        StageState state = start(stage, triggers);
+        StageState state;
+        try {
+            state = start(stage, triggers);
+        } catch (IOException | RuntimeException e) {
+            if (!(e instanceof InterruptedIOException)) {
+                ctx.listener().stepFailed(from);
+            }
+            throw e;
+        }
         ctx.listener().stepFinished(from, Duration.between(start, Instant.now()));
         StepRunner steps = new StepRunner(ctx, state, built, usesCache(stage));
         for (Instruction trigger : triggers) {

@@ -8,6 +8,7 @@ import dev.jbuild.dockerfile.DockerfileException;
 import dev.jbuild.dockerfile.instructions.Instruction;
 import dev.jbuild.oci.ContainerConfig;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,6 +39,19 @@ final class StepRunner {
             throws IOException, InterruptedException {
         Instant start = Instant.now();
         ctx.listener().stepStarted(step);
+        try {
+            run(step, written, filesNeededLater);
+        } catch (IOException | RuntimeException e) {
+            if (!(e instanceof InterruptedIOException)) {
+                ctx.listener().stepFailed(step);
+            }
+            throw e;
+        }
+        ctx.listener().stepFinished(step, Duration.between(start, Instant.now()));
+    }
+
+    private void run(BuildListener.Step step, Instruction written, boolean filesNeededLater)
+            throws IOException, InterruptedException {
         Instruction ins;
         try {
             ins = state.scope.apply(written);
@@ -50,7 +64,6 @@ final class StepRunner {
             throw e.getMessage().startsWith(location(ins)) ? e
                     : new BuildException(location(ins) + " " + step.text() + ": " + e.getMessage(), e);
         }
-        ctx.listener().stepFinished(step, Duration.between(start, Instant.now()));
     }
 
     private String location(Instruction ins) {

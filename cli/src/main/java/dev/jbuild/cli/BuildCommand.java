@@ -127,6 +127,8 @@ final class BuildCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        ProgressMode asked = registry.progressMode(); // an unknown --progress is an error even with -q
+        ProgressMode progress = quiet ? ProgressMode.QUIET : asked;
         Path contextDir = Path.of(context);
         if (!Files.isDirectory(contextDir)) {
             throw new UserError(context + ": the build context must be a directory");
@@ -158,8 +160,11 @@ final class BuildCommand implements Callable<Integer> {
                 throw new UncheckedIOException(e);
             }
         };
-        BuildLog log = new BuildLog(err, quiet || registry.progress.equals("quiet"));
-        Engine.Result result = new Engine(s, clients, log).build(request);
+        Engine.Result result;
+        BuildProgress log = BuildProgress.open(progress, err, Terminal.current());
+        try (log) {
+            result = new Engine(s, clients, log).build(request);
+        }
         log.note("image " + result.manifest().digest() + names.stream().map(n -> ", " + n.familiar()).reduce("", String::concat));
         new BuildOutputs(s, clients, registry, err, quiet).write(result, names, push, outs);
         PrintWriter out = spec.commandLine().getOut();

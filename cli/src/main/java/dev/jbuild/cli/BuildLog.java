@@ -1,6 +1,5 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.builder.BuildListener;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
@@ -11,7 +10,7 @@ import java.util.Locale;
  * stages may be running at once), and each step's duration or {@code CACHED}; nothing with
  * {@code -q} or {@code --progress=quiet}.
  */
-final class BuildLog implements BuildListener {
+final class BuildLog implements BuildProgress {
     private final PrintWriter err;
     private final boolean quiet;
 
@@ -51,6 +50,10 @@ final class BuildLog implements BuildListener {
     @Override
     public synchronized void note(String text) {
         print("# " + text);
+    }
+
+    @Override
+    public void close() {
     }
 
     private void print(String line) {

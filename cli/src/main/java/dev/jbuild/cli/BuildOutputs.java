@@ -141,7 +141,7 @@ final class BuildOutputs {
     }
 
     private void push(Engine.Result result, ImageReference name) throws IOException {
-        ProgressPrinter progress = quiet ? new ProgressPrinter(err, ProgressPrinter.Mode.QUIET) : registry.progress(err);
+        ProgressPrinter progress = quiet ? new ProgressPrinter(err, ProgressMode.QUIET) : registry.progress(err);
         ImagePusher.Result r;
         try {
             r = new ImagePusher(store, clients.get(), progress).push(result.manifest(), name);

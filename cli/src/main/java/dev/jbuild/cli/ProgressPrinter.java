@@ -17,20 +17,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * what was skipped ({@code 3 blobs pushed, 2 mounted, 4 already present}).
  */
 final class ProgressPrinter implements TransferListener {
-    enum Mode {
-        TTY, PLAIN, QUIET
-    }
-
     private final PrintWriter err;
-    private final Mode mode;
+    private final ProgressMode mode;
+    private final AnsiFrame frame;
+    private final int columns = Terminal.current().columns();
     private final Map<Descriptor, Bar> active = new LinkedHashMap<>();
     private final Map<Outcome, Integer> counts = new EnumMap<>(Outcome.class);
-    private int drawnLines;
     private long lastDraw;
 
-    ProgressPrinter(PrintWriter err, Mode mode) {
+    ProgressPrinter(PrintWriter err, ProgressMode mode) {
         this.err = err;
         this.mode = mode;
+        this.frame = new AnsiFrame(err);
     }
 
     private static final class Bar {
@@ -69,36 +67,35 @@ final class ProgressPrinter implements TransferListener {
     public synchronized void finished(Descriptor blob, String label, Outcome outcome) {
         counts.merge(outcome, 1, Integer::sum);
         Bar bar = active.remove(blob);
-        if (mode == Mode.QUIET) {
+        if (mode == ProgressMode.QUIET) {
             return;
         }
         String line = label + " " + blob.digest().shortHex() + ": " + word(outcome)
                 + (outcome == Outcome.DOWNLOADED || outcome == Outcome.UPLOADED ? " " + Sizes.human(blob.size())
                         + (bar != null ? " in " + seconds(bar) : "") : "");
-        if (mode == Mode.TTY) {
-            clear();
-            err.println(line);
-            draw();
+        if (mode == ProgressMode.TTY) {
+            frame.draw(List.of(line), bars());
         } else {
             err.println(line);
+            err.flush();
         }
-        err.flush();
     }
 
     @Override
     public synchronized void note(String message) {
-        if (mode == Mode.QUIET) {
+        if (mode == ProgressMode.QUIET) {
             return;
         }
-        if (mode == Mode.TTY) {
-            clear();
+        if (mode == ProgressMode.TTY) {
+            frame.draw(List.of(message), bars());
+        } else {
+            err.println(message);
+            err.flush();
         }
-        err.println(message);
-        err.flush();
     }
 
     private void maybeDraw() {
-        if (mode != Mode.TTY) {
+        if (mode != ProgressMode.TTY) {
             return;
         }
         long now = System.nanoTime();
@@ -107,33 +104,22 @@ final class ProgressPrinter implements TransferListener {
                 return;
             }
             lastDraw = now;
-            clear();
-            draw();
-            err.flush();
+            frame.draw(List.of(), bars());
         }
     }
 
-    private void draw() {
+    private List<String> bars() {
         List<String> lines = new ArrayList<>();
         for (Bar b : active.values()) {
             long done = b.done.get();
             int width = 24;
             int filled = b.size > 0 ? (int) Math.min(width, done * width / b.size) : width;
             double secs = Math.max(1e-3, (System.nanoTime() - b.start) / 1e9);
-            lines.add(String.format("%-24s [%s%s] %9s / %-9s %9s/s", b.label, "=".repeat(filled),
-                    " ".repeat(width - filled), Sizes.human(done), Sizes.human(b.size), Sizes.human((long) (done / secs))));
+            lines.add(Ansi.fit(String.format("%-24s [%s%s] %9s / %-9s %9s/s", b.label, "=".repeat(filled),
+                    " ".repeat(width - filled), Sizes.human(done), Sizes.human(b.size), Sizes.human((long) (done / secs))),
+                    columns - 1)); // a wrapped line would throw off the count of lines to redraw
         }
-        for (String l : lines) {
-            err.println(l);
-        }
-        drawnLines = lines.size();
-    }
-
-    private void clear() {
-        for (int i = 0; i < drawnLines; i++) {
-            err.print("\033[1A\033[2K");
-        }
-        drawnLines = 0;
+        return lines;
     }
 
     private static String seconds(Bar b) {
@@ -163,9 +149,8 @@ final class ProgressPrinter implements TransferListener {
     }
 
     synchronized void done() {
-        if (mode == Mode.TTY) {
-            clear();
-            err.flush();
+        if (mode == ProgressMode.TTY) {
+            frame.clear();
         }
     }
 }

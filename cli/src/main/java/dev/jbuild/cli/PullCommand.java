@@ -51,7 +51,7 @@ final class PullCommand implements Callable<Integer> {
         Optional<Platform> p = PlatformArg.parse(platform);
         LocalStore s = store.open();
         PrintWriter err = spec.commandLine().getErr();
-        ProgressPrinter progress = quiet ? new ProgressPrinter(err, ProgressPrinter.Mode.QUIET) : registry.progress(err);
+        ProgressPrinter progress = quiet ? new ProgressPrinter(err, ProgressMode.QUIET) : registry.progress(err);
         ImagePuller.Result r;
         try {
             r = new ImagePuller(s, registry.clients(err), progress).pull(ref, p, allPlatforms);

@@ -46,7 +46,7 @@ final class PushCommand implements Callable<Integer> {
         Descriptor target = s.resolve(ref).orElseThrow(
                 () -> new UserError("no such image: " + image + " (see 'jbuild images')"));
         PrintWriter err = spec.commandLine().getErr();
-        ProgressPrinter progress = quiet ? new ProgressPrinter(err, ProgressPrinter.Mode.QUIET) : registry.progress(err);
+        ProgressPrinter progress = quiet ? new ProgressPrinter(err, ProgressMode.QUIET) : registry.progress(err);
         ImagePusher.Result r;
         try {
             r = new ImagePusher(s, registry.clients(err), progress).push(target, dest);

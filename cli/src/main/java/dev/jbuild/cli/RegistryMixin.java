@@ -31,7 +31,8 @@ final class RegistryMixin {
     int maxConcurrent;
 
     @Option(names = "--progress", paramLabel = "auto|tty|plain|quiet", defaultValue = "auto",
-            description = "Progress output: bars on a terminal (auto, tty), a line per blob (plain), or none (quiet).")
+            description = "Progress output: redrawn in place on a terminal (auto, tty; plain lines elsewhere), "
+                    + "plain lines (plain), or none (quiet).")
     String progress;
 
     @Spec(Spec.Target.MIXEE)
@@ -85,15 +86,12 @@ final class RegistryMixin {
         return new RegistryClients(options);
     }
 
+    /** What {@code --progress} asks for on this process's terminal; a user error for an unknown value. */
+    ProgressMode progressMode() {
+        return ProgressMode.parse(progress, Terminal.current());
+    }
+
     ProgressPrinter progress(PrintWriter err) {
-        ProgressPrinter.Mode mode = switch (progress) {
-            case "auto" -> System.console() != null && System.getenv("TERM") != null
-                    && !"dumb".equals(System.getenv("TERM")) ? ProgressPrinter.Mode.TTY : ProgressPrinter.Mode.PLAIN;
-            case "tty" -> ProgressPrinter.Mode.TTY;
-            case "plain" -> ProgressPrinter.Mode.PLAIN;
-            case "quiet" -> ProgressPrinter.Mode.QUIET;
-            default -> throw new UserError("--progress must be auto, tty, plain or quiet (got " + progress + ")");
-        };
-        return new ProgressPrinter(err, mode);
+        return new ProgressPrinter(err, progressMode());
     }
 }

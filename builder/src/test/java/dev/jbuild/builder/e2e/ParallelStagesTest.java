@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -106,6 +107,7 @@ class ParallelStagesTest {
         assertTrue(e.getMessage().contains("exit code: 3"), e.getMessage());
         assertTrue(steps.finished.contains("[slow 1/2]"), "the slow stage started: " + steps.finished);
         assertFalse(steps.finished.contains("[slow 2/2]"), "its RUN was stopped, not waited for");
+        assertEquals(Set.of("[broken 2/2]"), steps.failed, "the failed step is reported, the stopped one is not");
         StoreHygiene.assertClean(store.root());
     }
 

@@ -15,6 +15,8 @@ final class StepRecorder implements BuildListener {
     private final Set<Integer> cached = Collections.synchronizedSet(new TreeSet<>());
     /** The steps that ended (ran to the end or came from the cache), as {@code [stage n/total]}. */
     final Set<String> finished = Collections.synchronizedSet(new TreeSet<>());
+    /** The steps reported as failed, as {@code [stage n/total]}. */
+    final Set<String> failed = Collections.synchronizedSet(new TreeSet<>());
 
     /** The numbers of the steps that ran rather than coming from the cache. */
     Set<Integer> ran() {
@@ -36,6 +38,11 @@ final class StepRecorder implements BuildListener {
     @Override
     public void stepFinished(Step step, Duration took) {
         finished.add(step.tag());
+    }
+
+    @Override
+    public void stepFailed(Step step) {
+        failed.add(step.tag());
     }
 
     @Override
