@@ -1,5 +1,6 @@
 package dev.jbuild.builder;
 
+import dev.jbuild.builder.cache.ChunkIndex;
 import dev.jbuild.builder.cache.ContentIndex;
 import dev.jbuild.builder.run.Containers;
 import dev.jbuild.builder.run.Executor;
@@ -86,7 +87,8 @@ public final class Engine {
         try (Hold session = store.writeSession(); Workspace ws = Workspace.create(store.root());
              ShutdownCleanup cleanup = new ShutdownCleanup(ws)) {
             Filesystems fs = new Filesystems(store.blobs(), snapshots, ws,
-                    new LayerCommitter(store.blobs(), snapshots, request.compression(), layerOptions));
+                    new LayerCommitter(store.blobs(), snapshots, request.compression(), layerOptions,
+                            new ChunkIndex(chunkIndexDirectory(store.root()), store.blobs(), !request.noCache())));
             BuildContext ctx = new BuildContext(request, store, new BaseImages(store, clients, request.pull(), listener),
                     fs, executor, ws.dir(), listener, created, layerOnlyCopies,
                     new StepCache(store.root(), store.blobs(), request), contextIndex);
@@ -106,6 +108,11 @@ public final class Engine {
                 listener.note("could not save the context's content index: " + e.getMessage());
             }
         }
+    }
+
+    /** Where the members of chunked layers are indexed ({@code jbuild prune} drops entries of pruned blobs). */
+    static Path chunkIndexDirectory(Path storeRoot) {
+        return StepCache.directory(storeRoot).resolve("chunks");
     }
 
     /** The content index of a context directory: one per directory, named by its real path. */

@@ -1,5 +1,6 @@
 package dev.jbuild.builder;
 
+import dev.jbuild.builder.cache.ChunkIndex;
 import dev.jbuild.builder.cache.PrunePolicy;
 import dev.jbuild.builder.snapshot.Snapshots;
 import dev.jbuild.layer.apply.Trees;
@@ -53,6 +54,7 @@ public final class StorePrune {
                 Trees.deleteRecursively(locked.root().resolve("cache"));
             }
             snapshots[0] = new Snapshots(locked.root()).prune(used);
+            ChunkIndex.prune(Engine.chunkIndexDirectory(locked.root()), locked.blobs());
         });
         return new Result(r.blobs(), r.bytes(), snapshots[0], results[0]);
     }

@@ -5,6 +5,7 @@ import dev.jbuild.oci.MediaTypes;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -51,9 +52,36 @@ public enum Compression {
     /** The uncompressed content of a stream compressed this way. */
     public InputStream decompress(InputStream in) throws IOException {
         return switch (this) {
-            case GZIP -> new GZIPInputStream(in, 64 * 1024);
+            case GZIP -> new GZIPInputStream(new LookaheadInputStream(in), 64 * 1024);
             case ZSTD -> new ZstdInputStreamNoFinalizer(in);
             case NONE -> in;
         };
+    }
+
+    /**
+     * A stream whose {@code available()} is 0 only at its end. {@link GZIPInputStream} reads on
+     * past a member's trailer only when {@code available()} is positive (JDK-7036144, fixed in
+     * JDK 23), so over a pipe or a socket that momentarily has nothing buffered it would end a
+     * stream of several members, such as a chunked layer or a pigz/bgzip file, after the first
+     * one. Reading one byte ahead settles whether anything follows.
+     */
+    static final class LookaheadInputStream extends PushbackInputStream {
+        LookaheadInputStream(InputStream in) {
+            super(in, 1);
+        }
+
+        @Override
+        public int available() throws IOException {
+            int n = super.available();
+            if (n > 0) {
+                return n;
+            }
+            int b = read();
+            if (b < 0) {
+                return 0;
+            }
+            unread(b);
+            return 1;
+        }
     }
 }

@@ -1,6 +1,10 @@
 package dev.jbuild.layer;
 
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
+import dev.jbuild.layer.chunk.ChunkBoundaries;
+import dev.jbuild.layer.chunk.ChunkCodec;
+import dev.jbuild.layer.chunk.ChunkedCompressor;
+import dev.jbuild.layer.chunk.MemberCache;
 import dev.jbuild.layer.compress.DigestingOutputStream;
 import dev.jbuild.layer.compress.ParallelGzipOutputStream;
 import dev.jbuild.layer.tar.TarWriter;
@@ -14,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Writes a layer blob — a tar, compressed with gzip, zstd or nothing — from a directory tree or
@@ -47,48 +52,56 @@ public final class LayerWriter implements Closeable {
     private final DigestingOutputStream uncompressed;
     private final TarWriter tar;
     private final long clampSeconds;
+    /** Set for a chunked layer: where to cut, and the cache members come from and go to. */
+    private final ChunkBoundaries boundaries;
+    private final MemberCache cache;
     private byte[] previousKey;
     private String previousPath;
     private boolean done;
 
-    private LayerWriter(OutputStream destination, Compression compression, LayerOptions options) throws IOException {
+    private LayerWriter(OutputStream destination, Compression compression, LayerOptions options, MemberCache cache)
+            throws IOException {
         this.compression = compression;
         this.destination = destination;
         this.compressed = new DigestingOutputStream(destination);
         int level = options.levelFor(compression);
+        if (compression == Compression.GZIP && level > 9) {
+            throw new IllegalArgumentException("gzip level must be 0 to 9, not " + level);
+        }
+        if (compression == Compression.ZSTD && level < 1) {
+            throw new IllegalArgumentException("zstd level must be 1 to 22, not " + level);
+        }
+        boolean chunked = cache != null && compression != Compression.NONE;
+        this.boundaries = chunked ? new ChunkBoundaries() : null;
+        this.cache = chunked ? cache : null;
+        this.compressor = chunked
+                ? new ChunkedCompressor(compressed, ChunkCodec.of(compression, level), cache, options.threads())
+                : singleStream(compression, level, options.threads());
+        this.uncompressed = compression == Compression.NONE ? compressed : new DigestingOutputStream(compressor);
+        this.tar = new TarWriter(uncompressed);
+        this.clampSeconds = options.sourceDateEpoch().map(i -> i.getEpochSecond()).orElse(Long.MAX_VALUE);
+    }
+
+    /** The compressor of an unchunked layer: one gzip member, one zstd frame, or the bytes as they are. */
+    private OutputStream singleStream(Compression compression, int level, int threads) throws IOException {
         switch (compression) {
-            case GZIP -> {
-                if (level > 9) {
-                    throw new IllegalArgumentException("gzip level must be 0 to 9, not " + level);
-                }
-                this.compressor = new ParallelGzipOutputStream(compressed, level, options.threads());
-                this.uncompressed = new DigestingOutputStream(compressor);
-            }
-            case ZSTD -> {
-                if (level < 1) {
-                    throw new IllegalArgumentException("zstd level must be 1 to 22, not " + level);
-                }
+            case GZIP:
+                return new ParallelGzipOutputStream(compressed, level, threads);
+            case ZSTD:
                 ZstdOutputStreamNoFinalizer z = new ZstdOutputStreamNoFinalizer(compressed, level);
                 try {
                     // Workers >= 1 always: zstd's multi-threaded format is the same for any worker
                     // count, but differs from the single-threaded one (facebook/zstd#2238, #2327).
-                    z.setWorkers(options.threads());
+                    z.setWorkers(threads);
                     z.setChecksum(true);
                 } catch (IOException | RuntimeException e) {
                     z.close();
                     throw e;
                 }
-                this.compressor = z;
-                this.uncompressed = new DigestingOutputStream(compressor);
-            }
-            case NONE -> {
-                this.compressor = compressed;
-                this.uncompressed = compressed;
-            }
-            default -> throw new IllegalArgumentException(compression.toString());
+                return z;
+            default:
+                return compressed;
         }
-        this.tar = new TarWriter(uncompressed);
-        this.clampSeconds = options.sourceDateEpoch().map(i -> i.getEpochSecond()).orElse(Long.MAX_VALUE);
     }
 
     /**
@@ -97,7 +110,19 @@ public final class LayerWriter implements Closeable {
      */
     public static LayerWriter open(OutputStream out, Compression compression, LayerOptions options)
             throws IOException {
-        return new LayerWriter(out, compression, options);
+        return new LayerWriter(out, compression, options, null);
+    }
+
+    /**
+     * Starts a chunked layer: the tar is cut into chunks where {@link ChunkBoundaries} says, and
+     * each chunk is compressed as a member of its own (a gzip member, a zstd frame), or taken from
+     * {@code cache} when an earlier layer had the same chunk. The blob is still one valid gzip or
+     * zstd stream with the same diffID; it differs from an unchunked layer's bytes once the tar
+     * has more than one chunk. An uncompressed layer is written as {@link #open} would.
+     */
+    public static LayerWriter open(OutputStream out, Compression compression, LayerOptions options,
+            MemberCache cache) throws IOException {
+        return new LayerWriter(out, compression, options, Objects.requireNonNull(cache, "cache"));
     }
 
     /** Writes the tree under {@code root} (not the root itself) as a layer. */
@@ -122,6 +147,12 @@ public final class LayerWriter implements Closeable {
      */
     public static LayerResult write(Iterable<LayerEntry> entries, OutputStream out, Compression compression,
             LayerOptions options) throws IOException {
+        return write(entries, out, compression, options, null);
+    }
+
+    /** Writes entries given in any order as a chunked layer (see {@link #open(OutputStream, Compression, LayerOptions, MemberCache)}). */
+    public static LayerResult write(Iterable<LayerEntry> entries, OutputStream out, Compression compression,
+            LayerOptions options, MemberCache cache) throws IOException {
         record Keyed(byte[] key, LayerEntry entry) {
         }
         List<Keyed> sorted = new ArrayList<>();
@@ -129,7 +160,7 @@ public final class LayerWriter implements Closeable {
             sorted.add(new Keyed(EntryOrder.sortKey(e.path()), e));
         }
         sorted.sort((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
-        try (LayerWriter w = open(out, compression, options)) {
+        try (LayerWriter w = new LayerWriter(out, compression, options, cache)) {
             for (Keyed k : sorted) {
                 w.add(k.entry(), k.key());
             }
@@ -168,6 +199,12 @@ public final class LayerWriter implements Closeable {
         previousPath = entry.path();
         long mtime = Math.min(entry.mtime().getEpochSecond(), clampSeconds);
         try {
+            if (boundaries != null) {
+                long size = entry.type() == LayerEntry.Type.FILE ? entry.size() : 0;
+                for (long cut : boundaries.before(tar.position(), entry.path(), size)) {
+                    ((ChunkedCompressor) compressor).cutAt(cut);
+                }
+            }
             tar.write(entry, mtime);
         } catch (IOException | RuntimeException e) {
             abort();
@@ -184,14 +221,20 @@ public final class LayerWriter implements Closeable {
         Digest diffId;
         try {
             tar.finish();
+            List<MemberCache.Member> members = null;
             if (compressor instanceof ParallelGzipOutputStream gz) {
                 gz.finish();
             } else if (compressor instanceof ZstdOutputStreamNoFinalizer z) {
                 z.close(); // ends the frame; closing `compressed` only flushes the destination
+            } else if (compressor instanceof ChunkedCompressor chunks) {
+                members = chunks.finish();
             }
             destination.flush();
             digest = compressed.digest();
             diffId = uncompressed == compressed ? digest : uncompressed.digest();
+            if (members != null) {
+                cache.written(digest, members);
+            }
         } catch (IOException | RuntimeException e) {
             abort();
             throw e;
@@ -214,6 +257,8 @@ public final class LayerWriter implements Closeable {
         tar.abort(); // first: its thread may be inside the compressor
         if (compressor instanceof ParallelGzipOutputStream gz) {
             gz.abort();
+        } else if (compressor instanceof ChunkedCompressor chunks) {
+            chunks.abort();
         } else if (compressor instanceof ZstdOutputStreamNoFinalizer z) {
             try {
                 z.close(); // frees the native context; the blob is garbage anyway

@@ -74,7 +74,10 @@ public final class LayerLeaves implements CopyOutput {
     public Optional<FileStat> stat(Path target) throws IOException {
         Inode i = names.get(target);
         if (i == null) {
-            return FileStat.ifExists(target);
+            // Only directories this copy made are on disk under its fresh destination, never a
+            // symlink, so java.io.File's stat (which throws nothing) settles the usual case, a
+            // name not there yet, without the two exceptions per name Files would throw.
+            return target.toFile().exists() ? FileStat.ifExists(target) : Optional.empty();
         }
         return Optional.of(new FileStat(i.type | i.mode, i.uid, i.gid, 0, 0, 1, i.rdev, i.size, i.mtime));
     }

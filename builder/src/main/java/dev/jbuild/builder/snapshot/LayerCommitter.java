@@ -9,6 +9,7 @@ import dev.jbuild.layer.LayerOptions;
 import dev.jbuild.layer.LayerResult;
 import dev.jbuild.layer.LayerWriter;
 import dev.jbuild.layer.apply.ApplyOptions.OverlayXattrs;
+import dev.jbuild.layer.chunk.MemberCache;
 import dev.jbuild.layer.diff.OverlayDiffer;
 import dev.jbuild.oci.Descriptor;
 import dev.jbuild.oci.store.BlobStore;
@@ -38,12 +39,20 @@ public final class LayerCommitter {
     private final Snapshots snapshots;
     private final Compression compression;
     private final LayerOptions options;
+    private final MemberCache members;
 
-    public LayerCommitter(BlobStore blobs, Snapshots snapshots, Compression compression, LayerOptions options) {
+    /**
+     * @param members where the compressed members of earlier layers are found and new ones
+     *     recorded: layers are written chunked, so a layer sharing most of its files with an
+     *     earlier one compresses only what changed
+     */
+    public LayerCommitter(BlobStore blobs, Snapshots snapshots, Compression compression, LayerOptions options,
+            MemberCache members) {
         this.blobs = blobs;
         this.snapshots = snapshots;
         this.compression = compression;
         this.options = options;
+        this.members = members;
     }
 
     /** The layer of {@code upper} over {@code lowers} (top first), or empty when nothing changed. */
@@ -72,7 +81,7 @@ public final class LayerCommitter {
         }
         LayerResult r;
         try (BlobStore.Writer out = blobs.newWriter("sha256")) {
-            r = LayerWriter.write(entries, out, compression, options);
+            r = LayerWriter.write(entries, out, compression, options, members);
             out.commit(Optional.of(r.digest()), OptionalLong.of(r.size()));
         }
         if (!recorded) {

@@ -11,9 +11,7 @@ import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
@@ -47,7 +45,6 @@ public final class ParallelGzipOutputStream extends OutputStream {
      */
     public static final int BLOCK_SIZE = 128 * 1024;
     private static final int DICT_SIZE = 32 * 1024;
-    private static final AtomicInteger POOLS = new AtomicInteger();
     private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final OutputStream out;
@@ -84,13 +81,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
         if (threads == 1) {
             this.pool = null;
         } else {
-            int id = POOLS.incrementAndGet();
-            AtomicInteger n = new AtomicInteger();
-            this.pool = Executors.newFixedThreadPool(threads, r -> {
-                Thread t = new Thread(r, "jbuild-gzip-" + id + "-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+            this.pool = DaemonPool.of("gzip", threads);
         }
     }
 

@@ -53,6 +53,8 @@ public final class TarWriter {
     private byte[] buf;
     private byte[] spare;
     private int pos;
+    /** Bytes handed to the stream (or to the writing thread) so far. */
+    private long handed;
     private boolean finished;
     /** Writes full buffers to {@link #out}; started by the first full buffer, so small tars need no thread. */
     private ExecutorService drainer;
@@ -93,6 +95,11 @@ public final class TarWriter {
         }
     }
 
+    /** How many bytes of tar have been produced so far: the offset at which the next entry starts. */
+    public long position() {
+        return handed + pos;
+    }
+
     /** Writes the end-of-archive marker and hands the remaining buffered bytes to the stream. */
     public void finish() throws IOException {
         if (finished) {
@@ -104,6 +111,7 @@ public final class TarWriter {
             awaitInFlight();
             if (pos > 0) {
                 out.write(buf, 0, pos);
+                handed += pos;
                 pos = 0;
             }
             finished = true;
@@ -187,6 +195,7 @@ public final class TarWriter {
         });
         buf = spare;
         spare = full;
+        handed += pos;
         pos = 0;
     }
 

@@ -1,0 +1,119 @@
+package dev.jbuild.builder.cache;
+
+import dev.jbuild.layer.chunk.MemberCache;
+import dev.jbuild.oci.Digest;
+import dev.jbuild.oci.store.BlobStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where the compressed members of earlier layers are, so a layer that shares chunks with them
+ * copies those members instead of compressing the chunks again. One small file per chunk key under
+ * {@code ROOT/build-cache/chunks/}, naming the blob in the store that holds the member, its offset
+ * and its length; the member itself stays in that blob, so the index costs no second copy of any
+ * layer. An entry whose blob was pruned, or that cannot be read, is a miss (and is removed); what
+ * is read is checked against the chunk by the layer writer before it is used.
+ */
+public final class ChunkIndex implements MemberCache {
+    private final Path dir;
+    private final BlobStore blobs;
+    private final boolean lookups;
+
+    /**
+     * @param dir the index directory
+     * @param lookups false for {@code --no-cache}: every chunk is compressed, and still recorded
+     */
+    public ChunkIndex(Path dir, BlobStore blobs, boolean lookups) {
+        this.dir = dir;
+        this.blobs = blobs;
+        this.lookups = lookups;
+    }
+
+    @Override
+    public Optional<byte[]> find(String key) throws IOException {
+        if (!lookups) {
+            return Optional.empty();
+        }
+        Path entry = dir.resolve(key);
+        Location at;
+        try {
+            at = Location.parse(Files.readString(entry, StandardCharsets.US_ASCII));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | IllegalArgumentException e) {
+            Files.deleteIfExists(entry); // torn by a crash: forget it
+            return Optional.empty();
+        }
+        try (FileChannel blob = FileChannel.open(blobs.path(at.blob()), StandardOpenOption.READ)) {
+            ByteBuffer member = ByteBuffer.allocate(at.length());
+            while (member.hasRemaining()) {
+                if (blob.read(member, at.offset() + member.position()) < 0) {
+                    Files.deleteIfExists(entry);
+                    return Optional.empty();
+                }
+            }
+            return Optional.of(member.array());
+        } catch (NoSuchFileException e) {
+            Files.deleteIfExists(entry); // the blob was pruned
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void written(Digest blob, List<Member> members) throws IOException {
+        Files.createDirectories(dir);
+        for (Member m : members) {
+            // The newest blob holding a member is the one most likely to outlive a prune.
+            Files.writeString(dir.resolve(m.key()), new Location(blob, m.offset(), m.length()).toString(),
+                    StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** Removes the entries whose blob is no longer in the store; returns how many. */
+    public static int prune(Path dir, BlobStore blobs) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int removed = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                boolean keep;
+                try {
+                    keep = blobs.has(Location.parse(Files.readString(entry, StandardCharsets.US_ASCII)).blob());
+                } catch (IOException | IllegalArgumentException e) {
+                    keep = false;
+                }
+                if (!keep) {
+                    Files.deleteIfExists(entry);
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** A member's place: {@code sha256:<hex> <offset> <length>}. */
+    private record Location(Digest blob, long offset, int length) {
+        static Location parse(String text) {
+            String[] f = text.trim().split(" ");
+            if (f.length != 3) {
+                throw new IllegalArgumentException("not a chunk location: " + text);
+            }
+            return new Location(Digest.parse(f[0]), Long.parseLong(f[1]), Integer.parseInt(f[2]));
+        }
+
+        @Override
+        public String toString() {
+            return blob + " " + offset + " " + length;
+        }
+    }
+}

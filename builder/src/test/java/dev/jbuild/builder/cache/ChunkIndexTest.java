@@ -1,0 +1,140 @@
+package dev.jbuild.builder.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jbuild.layer.Compression;
+import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.LayerOptions;
+import dev.jbuild.layer.LayerResult;
+import dev.jbuild.layer.LayerWriter;
+import dev.jbuild.layer.chunk.MemberCache;
+import dev.jbuild.oci.Digest;
+import dev.jbuild.oci.store.BlobStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The chunk index finds members in the store's blobs, and forgets those whose blob is gone. */
+class ChunkIndexTest {
+    @TempDir
+    Path tmp;
+    BlobStore blobs;
+    Path dir;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        blobs = new BlobStore(Files.createDirectories(tmp.resolve("store/blobs")));
+        dir = tmp.resolve("chunks");
+    }
+
+    /** Counts what the writer took from the index. */
+    private static final class Counting implements MemberCache {
+        final MemberCache inner;
+        long reused;
+        long members;
+
+        Counting(MemberCache inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public Optional<byte[]> find(String key) throws IOException {
+            return inner.find(key);
+        }
+
+        @Override
+        public void written(Digest blob, List<Member> written) throws IOException {
+            members = written.size();
+            reused = written.stream().filter(Member::reused).count();
+            inner.written(blob, written);
+        }
+    }
+
+    /** 400 files of 4 to 16 KiB, of which {@code changed} gets other content. */
+    private static List<LayerEntry> files(int changed) {
+        Random random = new Random(3);
+        List<LayerEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            byte[] data = new byte[4096 + random.nextInt(12288)];
+            random.nextBytes(data);
+            if (i == changed) {
+                data[0] ^= 1;
+            }
+            entries.add(LayerEntry.file(String.format("f%03d", i), data).withMtime(Instant.EPOCH));
+        }
+        return entries;
+    }
+
+    private Digest write(List<LayerEntry> entries, MemberCache cache) throws IOException {
+        try (BlobStore.Writer out = blobs.newWriter("sha256")) {
+            LayerResult r = LayerWriter.write(entries, out, Compression.GZIP, LayerOptions.defaults(), cache);
+            out.commit(Optional.of(r.digest()), OptionalLong.of(r.size()));
+            return r.digest();
+        }
+    }
+
+    @Test
+    void aSecondLayerTakesTheUnchangedMembersFromTheFirstBlob() throws IOException {
+        Counting first = new Counting(new ChunkIndex(dir, blobs, true));
+        Digest a = write(files(-1), first);
+        assertTrue(first.members >= 4, "chunks: " + first.members);
+        assertEquals(0, first.reused);
+
+        Counting second = new Counting(new ChunkIndex(dir, blobs, true));
+        Digest b = write(files(200), second);
+        assertEquals(first.members, second.members);
+        assertEquals(first.members - 1, second.reused);
+
+        // The same layer without the index: the same blob.
+        Files.delete(blobs.path(b));
+        assertEquals(b, write(files(200), MemberCache.NONE));
+        assertTrue(blobs.has(a));
+    }
+
+    @Test
+    void withoutLookupsEverythingIsCompressedAndStillRecorded() throws IOException {
+        write(files(-1), new ChunkIndex(dir, blobs, true));
+        Counting noCache = new Counting(new ChunkIndex(dir, blobs, false));
+        write(files(-1), noCache);
+        assertEquals(0, noCache.reused);
+        Counting later = new Counting(new ChunkIndex(dir, blobs, true));
+        write(files(-1), later);
+        assertEquals(later.members, later.reused);
+    }
+
+    @Test
+    void entriesOfAPrunedBlobAreMissesAndPruneRemovesThem() throws IOException {
+        Digest a = write(files(-1), new ChunkIndex(dir, blobs, true));
+        long entries = count();
+        Files.delete(blobs.path(a));
+        assertEquals(entries, ChunkIndex.prune(dir, blobs));
+        assertEquals(0, count());
+
+        write(files(-1), new ChunkIndex(dir, blobs, true));
+        Path one;
+        try (Stream<Path> s = Files.list(dir)) {
+            one = s.findFirst().orElseThrow();
+        }
+        Files.writeString(one, "torn");
+        Counting again = new Counting(new ChunkIndex(dir, blobs, true));
+        write(files(-1), again);
+        assertEquals(again.members - 1, again.reused, "a damaged entry is a miss, the others still hit");
+    }
+
+    private long count() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.count();
+        }
+    }
+}

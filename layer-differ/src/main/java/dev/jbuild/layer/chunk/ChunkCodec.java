@@ -1,0 +1,129 @@
+package dev.jbuild.layer.chunk;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import dev.jbuild.layer.Compression;
+import dev.jbuild.layer.compress.ParallelGzipOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.zip.CRC32;
+
+/**
+ * Compresses one chunk of a layer's tar into a self-contained member — a whole gzip member or a
+ * whole zstd frame — so that members can be concatenated in any combination and still form one
+ * valid stream (RFC 1952 §2.2 allows several gzip members; a zstd stream is a sequence of frames).
+ * Every member depends only on the chunk's bytes and the codec's settings, which is what lets a
+ * member compressed in an earlier build stand in for a fresh one.
+ */
+public abstract class ChunkCodec {
+    private final String id;
+
+    private ChunkCodec(String id) {
+        this.id = id;
+    }
+
+    /** The codec for a compression and level; there is none for uncompressed layers. */
+    public static ChunkCodec of(Compression compression, int level) {
+        return switch (compression) {
+            case GZIP -> new Gzip(level);
+            case ZSTD -> new Zstandard(level);
+            case NONE -> throw new IllegalArgumentException("uncompressed layers have no chunk members");
+        };
+    }
+
+    /**
+     * The key of a chunk: sha256 of the format version, the codec and its settings, and the bytes.
+     * Equal keys mean equal members, so the key must name everything the member depends on.
+     */
+    public final String key(byte[] data, int length) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(("jbuild layer chunk 1\n" + id + "\n").getBytes(StandardCharsets.UTF_8));
+            sha.update(data, 0, length);
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The member for {@code data[0, length)}. */
+    public abstract byte[] compress(byte[] data, int length) throws IOException;
+
+    /**
+     * Whether a member found in a cache decompresses to this chunk, as far as its frame tells
+     * without decompressing it: the gzip trailer's CRC-32 and length, or the zstd frame's
+     * content size.
+     */
+    public abstract boolean fits(byte[] member, byte[] data, int length);
+
+    /** gzip members made by {@link ParallelGzipOutputStream} on one thread: the same bytes as a one-chunk layer. */
+    private static final class Gzip extends ChunkCodec {
+        private final int level;
+
+        Gzip(int level) {
+            super("gzip level " + level);
+            this.level = level;
+        }
+
+        @Override
+        public byte[] compress(byte[] data, int length) throws IOException {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(length / 2 + 64);
+            ParallelGzipOutputStream gz = new ParallelGzipOutputStream(out, level, 1);
+            gz.write(data, 0, length);
+            gz.finish();
+            return out.toByteArray();
+        }
+
+        @Override
+        public boolean fits(byte[] member, byte[] data, int length) {
+            int n = member.length;
+            if (n < 18 || (member[0] & 0xff) != 0x1f || (member[1] & 0xff) != 0x8b || member[2] != 8) {
+                return false;
+            }
+            CRC32 crc = new CRC32();
+            crc.update(data, 0, length);
+            return le32(member, n - 8) == (int) crc.getValue() && le32(member, n - 4) == length;
+        }
+
+        private static int le32(byte[] b, int at) {
+            return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
+        }
+    }
+
+    /**
+     * zstd frames from one single-threaded compression with the content size and a checksum in
+     * the frame, so every zstd reader can check each member on its own.
+     */
+    private static final class Zstandard extends ChunkCodec {
+        private final int level;
+
+        Zstandard(int level) {
+            super("zstd level " + level + " checksum");
+            this.level = level;
+        }
+
+        @Override
+        public byte[] compress(byte[] data, int length) {
+            try (ZstdCompressCtx ctx = new ZstdCompressCtx()) {
+                ctx.setLevel(level);
+                ctx.setChecksum(true);
+                ctx.setContentSize(true);
+                byte[] out = new byte[(int) Zstd.compressBound(length)];
+                int n = ctx.compressByteArray(out, 0, out.length, data, 0, length);
+                return Arrays.copyOf(out, n);
+            }
+        }
+
+        @Override
+        public boolean fits(byte[] member, byte[] data, int length) {
+            return member.length >= 4 && (member[0] & 0xff) == 0x28 && (member[1] & 0xff) == 0xb5
+                    && (member[2] & 0xff) == 0x2f && (member[3] & 0xff) == 0xfd
+                    && Zstd.getFrameContentSize(member) == length;
+        }
+    }
+}

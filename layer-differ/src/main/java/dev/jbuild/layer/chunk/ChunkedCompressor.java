@@ -1,0 +1,198 @@
+package dev.jbuild.layer.chunk;
+
+import dev.jbuild.layer.chunk.MemberCache.Member;
+import dev.jbuild.layer.compress.DaemonPool;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+
+/**
+ * Compresses a stream as a sequence of independent members, one per chunk, reusing members an
+ * earlier build made from the same chunk bytes. The caller marks where chunks end
+ * ({@link #cutAt}, as offsets into the uncompressed stream, registered before those bytes are
+ * written); a chunk that reaches {@value #HARD_MAX} bytes without a mark is cut there.
+ *
+ * <p>Each finished chunk goes to a pool thread, which computes its key, takes the cached member
+ * when there is one that {@linkplain ChunkCodec#fits fits}, and compresses the chunk otherwise.
+ * Members are written in chunk order; at most twice as many chunks as threads are in flight, so
+ * memory stays a few chunks' worth. {@link #finish} returns where each member went.
+ */
+public final class ChunkedCompressor extends OutputStream {
+    static final int HARD_MAX = 16 << 20;
+
+    private final OutputStream out;
+    private final ChunkCodec codec;
+    private final MemberCache cache;
+    private final ExecutorService pool;
+    private final int maxInFlight;
+    /** Cut offsets from the thread producing entries, read by the thread writing bytes. */
+    private final ConcurrentLinkedQueue<Long> cuts = new ConcurrentLinkedQueue<>();
+    private final ArrayDeque<Chunk> inFlight = new ArrayDeque<>();
+    private final List<Member> members = new ArrayList<>();
+    private Chunk current = new Chunk(256 << 10);
+    private long position;
+    private long written;
+    private boolean finished;
+
+    public ChunkedCompressor(OutputStream out, ChunkCodec codec, MemberCache cache, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, not " + threads);
+        }
+        this.out = out;
+        this.codec = codec;
+        this.cache = cache;
+        this.maxInFlight = 2 * threads;
+        this.pool = DaemonPool.of("chunk", threads);
+    }
+
+    /** Ends a chunk at this offset of the uncompressed stream; offsets must come in increasing order. */
+    public void cutAt(long offset) {
+        cuts.add(offset);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        if (finished) {
+            throw new IOException("chunked stream already finished");
+        }
+        while (len > 0) {
+            long next = nextCut();
+            if (next == position) {
+                cuts.poll();
+                seal();
+                continue;
+            }
+            int n = (int) Math.min(len, Math.min(next - position, HARD_MAX - current.length));
+            current.append(b, off, n);
+            position += n;
+            off += n;
+            len -= n;
+            if (current.length == HARD_MAX) {
+                seal();
+            }
+        }
+    }
+
+    /** The next cut not behind us; marks at or before the current chunk's start are spent. */
+    private long nextCut() {
+        Long c;
+        while ((c = cuts.peek()) != null && (c < position || c == position && current.length == 0)) {
+            cuts.poll();
+        }
+        return c == null ? Long.MAX_VALUE : c;
+    }
+
+    /** Compresses or fetches what is left, writes every member and stops the threads. */
+    public List<Member> finish() throws IOException {
+        if (finished) {
+            return members;
+        }
+        try {
+            if (current.length > 0 || members.isEmpty() && inFlight.isEmpty()) {
+                seal();
+            }
+            while (!inFlight.isEmpty()) {
+                writeHead();
+            }
+            finished = true;
+            return members;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Drops everything not yet written and stops the threads. */
+    public void abort() {
+        finished = true;
+        inFlight.clear();
+        pool.shutdownNow();
+    }
+
+    @Override
+    public void flush() throws IOException {
+        out.flush(); // never a cut: chunks must depend on the marks only
+    }
+
+    @Override
+    public void close() throws IOException {
+        finish();
+    }
+
+    private void seal() throws IOException {
+        while (inFlight.size() >= maxInFlight) {
+            writeHead();
+        }
+        Chunk c = current;
+        c.done = pool.submit(() -> settle(c));
+        inFlight.add(c);
+        current = new Chunk(Math.max(256 << 10, c.length));
+        while (!inFlight.isEmpty() && inFlight.peek().done.isDone()) {
+            writeHead();
+        }
+    }
+
+    /** On a pool thread: the chunk's key and its member, from the cache when one fits. */
+    private Void settle(Chunk c) throws IOException {
+        c.key = codec.key(c.data, c.length);
+        Optional<byte[]> cached = cache.find(c.key);
+        if (cached.isPresent() && codec.fits(cached.get(), c.data, c.length)) {
+            c.member = cached.get();
+            c.reused = true;
+        } else {
+            c.member = codec.compress(c.data, c.length);
+        }
+        return null;
+    }
+
+    private void writeHead() throws IOException {
+        Chunk c = inFlight.poll();
+        try {
+            c.done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while compressing a layer chunk");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof IOException io ? io : new IOException("layer chunk compression failed: " + cause, cause);
+        }
+        out.write(c.member);
+        members.add(new Member(c.key, written, c.member.length, c.reused));
+        written += c.member.length;
+    }
+
+    /** The bytes of one chunk and, once settled, its key and member. */
+    private static final class Chunk {
+        byte[] data;
+        int length;
+        String key;
+        byte[] member;
+        boolean reused;
+        Future<Void> done;
+
+        Chunk(int capacity) {
+            data = new byte[capacity];
+        }
+
+        void append(byte[] b, int off, int n) {
+            if (length + n > data.length) {
+                data = Arrays.copyOf(data, Math.min(HARD_MAX, Math.max(length + n, 2 * data.length)));
+            }
+            System.arraycopy(b, off, data, length, n);
+            length += n;
+        }
+    }
+}
