@@ -138,7 +138,7 @@ final class CopyStep {
         Optional<String> chown = c.chown();
         List<String> finalSources = sources;
         Path tmp = Files.createDirectory(scratch.resolve("tmp"));
-        Optional<Ids> linkOwner = c.link() && chown.isPresent() ? Optional.of(resolveOwnerFromStage(chown.get()))
+        Optional<Ids> linkOwner = c.link() && chown.isPresent() ? Optional.of(linkOwner(chown.get()))
                 : Optional.empty();
         Filesystems.Action copy = root -> {
             Optional<Ids> ids = linkOwner.isPresent() ? linkOwner
@@ -185,8 +185,16 @@ final class CopyStep {
         }
     }
 
-    /** With {@code --link} the copy starts from an empty tree, but names are still the stage's users. */
-    private Ids resolveOwnerFromStage(String chown) throws IOException {
+    /**
+     * With {@code --link} the copy starts from an empty tree, but names are still the stage's
+     * users. Numbers need no passwd file, so then the stage's files are not mounted (and a lazily
+     * pulled base stays undownloaded).
+     */
+    private Ids linkOwner(String chown) throws IOException {
+        Optional<Ids> numeric = UserDb.numericChown(chown);
+        if (numeric.isPresent()) {
+            return numeric.get();
+        }
         try (Filesystems.View view = ctx.filesystems().view(state.layers())) {
             return UserDb.forChown(view.root(), chown);
         }

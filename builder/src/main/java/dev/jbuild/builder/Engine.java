@@ -86,15 +86,18 @@ public final class Engine {
         ContentIndex contextIndex = ContentIndex.load(contextIndexFile(store, request.context()));
         try (Hold session = store.writeSession(); Workspace ws = Workspace.create(store.root());
              ShutdownCleanup cleanup = new ShutdownCleanup(ws)) {
+            BaseImages images = new BaseImages(store, clients, request.pull(), listener);
             Filesystems fs = new Filesystems(store.blobs(), snapshots, ws,
                     new LayerCommitter(store.blobs(), snapshots, request.compression(), layerOptions,
-                            new ChunkIndex(chunkIndexDirectory(store.root()), store.blobs(), !request.noCache())));
-            BuildContext ctx = new BuildContext(request, store, new BaseImages(store, clients, request.pull(), listener),
+                            new ChunkIndex(chunkIndexDirectory(store.root()), store.blobs(), !request.noCache())),
+                    images::fetch);
+            BuildContext ctx = new BuildContext(request, store, images,
                     fs, executor, ws.dir(), listener, created, layerOnlyCopies,
                     new StepCache(store.root(), store.blobs(), request), contextIndex);
             Map<Integer, StageState> built = StageScheduler.buildAll(request.plan().stages(), request.jobs(),
                     (stage, done) -> new StageRunner(ctx, stage, done).run());
             StageState target = built.get(request.plan().target().stage().index());
+            images.reportLazy();
             Result result = write(finalConfig(target.config(), request, created), target.layers());
             for (ImageReference name : request.tags()) {
                 store.tag(name, result.manifest());

@@ -18,7 +18,9 @@ import java.util.Optional;
  * The file systems of a build: a stage's layers mounted as one overlay, writable for a step that
  * changes files (its upper dir then becomes the step's layer) or read-only for a step that reads
  * another stage or image ({@code COPY --from}, {@code RUN --mount=from=}). Every mount is
- * unmounted when its action ends, whether it succeeded or not.
+ * unmounted when its action ends, whether it succeeded or not. Mounting is what needs a layer's
+ * files: a layer with no snapshot yet and no blob in the store (a lazily pulled base's) is fetched
+ * then, and only then.
  */
 final class Filesystems {
     /** What a step does with the mounted root file system. */
@@ -35,6 +37,12 @@ final class Filesystems {
     @FunctionalInterface
     interface DirectAction {
         boolean run(Path view, Path upper, Optional<LayerLeaves> leaves) throws IOException, InterruptedException;
+    }
+
+    /** Brings the blobs of layers the store lacks into it, from wherever they were left. */
+    @FunctionalInterface
+    interface Fetcher {
+        void fetch(List<ImageLayer> layers) throws IOException;
     }
 
     /** A read-only view of some layers, open until closed. */
@@ -59,16 +67,26 @@ final class Filesystems {
     private final Snapshots snapshots;
     private final Workspace workspace;
     private final LayerCommitter committer;
+    private final Fetcher fetcher;
 
-    Filesystems(BlobStore blobs, Snapshots snapshots, Workspace workspace, LayerCommitter committer) {
+    Filesystems(BlobStore blobs, Snapshots snapshots, Workspace workspace, LayerCommitter committer,
+                Fetcher fetcher) {
         this.blobs = blobs;
         this.snapshots = snapshots;
         this.workspace = workspace;
         this.committer = committer;
+        this.fetcher = fetcher;
     }
 
     /** The snapshot dirs of {@code layers} (bottom first), top first as overlay wants them, the empty dir last. */
     private List<Path> lowers(List<ImageLayer> layers) throws IOException {
+        // A layer extracted before needs no blob; one never extracted and never downloaded is
+        // fetched now, all of the mount's at once.
+        List<ImageLayer> absent = layers.stream().filter(l -> !Files.isDirectory(snapshots.path(l.diffId()))
+                && !blobs.has(l.blob().digest())).toList();
+        if (!absent.isEmpty()) {
+            fetcher.fetch(absent);
+        }
         List<Path> out = new ArrayList<>();
         for (int i = layers.size() - 1; i >= 0; i--) {
             ImageLayer l = layers.get(i);

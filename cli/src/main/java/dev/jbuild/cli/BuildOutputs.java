@@ -96,6 +96,11 @@ final class BuildOutputs {
             }
         }
         for (Output o : outputs) {
+            if (List.of("oci", "docker", "tar", "local").contains(o.type())) {
+                // These write every byte: layers the build never needed (a lazily pulled base's) come now.
+                LazyLayers.fetchMissing(store, clients::get, result.manifest(), "the image for the " + o.type()
+                        + " output", err, quiet);
+            }
             switch (o.type()) {
                 case "oci" -> {
                     Path dest = Path.of(o.dest());

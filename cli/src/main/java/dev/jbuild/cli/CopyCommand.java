@@ -181,6 +181,11 @@ final class CopyCommand implements Callable<Integer> {
 
     private Descriptor write(ImageLocation dst, LocalStore hub, ImageReference name, Descriptor target,
             RegistryClients clients, ProgressPrinter progress) throws IOException {
+        if (dst.kind() != ImageLocation.Kind.STORE && dst.kind() != ImageLocation.Kind.DOCKER) {
+            PrintWriter err = spec.commandLine().getErr();
+            LazyLayers.fetchMissing(hub, () -> clients, target, name.familiar() + " for the copy", err,
+                    registry.progress.equals("quiet"));
+        }
         switch (dst.kind()) {
             case STORE -> {
                 ImageReference as = dst.reference().orElse(name);

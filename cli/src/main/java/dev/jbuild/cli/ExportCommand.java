@@ -6,6 +6,7 @@ import dev.jbuild.oci.ImageReference;
 import dev.jbuild.oci.store.LocalStore;
 import dev.jbuild.oci.transfer.LayoutArchive;
 import dev.jbuild.oci.transfer.LayoutTransfer;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -18,12 +19,16 @@ import picocli.CommandLine.Parameters;
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"Write an image of the local store to an OCI image layout directory (created, or added to",
                 "without disturbing the images already there), to an oci-archive tar file, or to a docker",
-                "archive that 'docker load' accepts."},
+                "archive that 'docker load' accepts. Layers the store never downloaded (a build that did not",
+                "need its base image's files leaves them in their registry) are fetched first."},
         footer = {"", "Examples:", "  jbuild export app:1 ./out", "  jbuild export --format oci-archive app:1 app.tar",
                 "  jbuild export --format docker app:1 app-docker.tar && docker load -i app-docker.tar"})
 final class ExportCommand implements Callable<Integer> {
     @Mixin
     StoreMixin store;
+
+    @Mixin
+    RegistryMixin registry;
 
     @Parameters(index = "0", paramLabel = "IMAGE", description = "An image in the store.")
     String image;
@@ -42,9 +47,11 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LocalStore s = store.open();
         ImageReference ref = StoreMixin.reference(image);
-        if (s.resolve(ref).isEmpty()) {
-            throw new UserError("no such image: " + image + " (see 'jbuild images')");
-        }
+        Descriptor target = s.resolve(ref).orElseThrow(
+                () -> new UserError("no such image: " + image + " (see 'jbuild images')"));
+        PrintWriter err = spec.commandLine().getErr();
+        LazyLayers.fetchMissing(s, () -> registry.clients(err), target, image + " for the export", err,
+                registry.progress.equals("quiet"));
         Descriptor written = switch (format) {
             case "oci" -> LayoutTransfer.export(s, ref, destination);
             case "oci-archive" -> ArchiveFiles.write(destination, out -> LayoutArchive.write(s, ref, out));

@@ -12,6 +12,7 @@ import dev.jbuild.oci.Manifest;
 import dev.jbuild.oci.MediaTypes;
 import dev.jbuild.oci.Platform;
 import dev.jbuild.oci.store.LocalStore;
+import dev.jbuild.registry.RemoteLayers;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code jbuild inspect IMAGE...}: the manifest and config of images in the store, as one JSON
- * array (one object per image), documents shown exactly as stored.
+ * array (one object per image), documents shown exactly as stored; {@code NotInStore} lists the
+ * blobs the store never downloaded and the repository each was left in.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Show the manifest and config of images in the local store, as JSON.",
@@ -75,6 +77,16 @@ final class InspectCommand implements Callable<Integer> {
         Manifest m = Json.read(doc, Manifest.class, target.digest().toString());
         if (s.blobs().has(m.config().digest())) {
             o.set("Config", tree(s.blobs().read(m.config().digest())));
+        }
+        // Layers a build or pull never needed stay in their registry; export and push fetch or mount them.
+        List<RemoteLayers.Missing> missing = RemoteLayers.missing(s, target);
+        if (!missing.isEmpty()) {
+            ArrayNode remote = o.putArray("NotInStore");
+            for (RemoteLayers.Missing b : missing) {
+                ObjectNode entry = remote.addObject();
+                entry.put("Digest", b.blob().digest().toString());
+                entry.put("Source", b.source().map(Object::toString).orElse(""));
+            }
         }
     }
 

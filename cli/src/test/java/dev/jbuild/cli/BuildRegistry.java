@@ -69,6 +69,18 @@ final class BuildRegistry implements AutoCloseable {
                 .count();
     }
 
+    /** Completed {@code GET}s that sent the blob (from any repository): how often it was downloaded. */
+    long blobGets(String digest) throws IOException {
+        return log().lines().filter(l -> l.contains("response completed") && l.contains("http.request.method=GET ")
+                && l.contains("/blobs/" + digest) && l.contains("http.response.status=200")).count();
+    }
+
+    /** Cross-repository mounts the registry did ({@code POST ...?mount=} answered 201). */
+    long mounts() throws IOException {
+        return log().lines().filter(l -> l.contains("response completed") && l.contains("http.request.method=POST ")
+                && l.contains("mount=") && l.contains("http.response.status=201")).count();
+    }
+
     HttpResponse<Void> get(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://" + host + path)).build(),
                 HttpResponse.BodyHandlers.discarding());

@@ -10,10 +10,9 @@ import dev.jbuild.oci.Manifest;
 import dev.jbuild.oci.ManifestDocument;
 import dev.jbuild.oci.MediaTypes;
 import dev.jbuild.oci.Platform;
-import dev.jbuild.oci.store.BlobMismatchException;
-import dev.jbuild.oci.store.BlobStore;
 import dev.jbuild.oci.store.Hold;
 import dev.jbuild.oci.store.LocalStore;
+import dev.jbuild.oci.store.RemoteBlobs;
 import dev.jbuild.oci.transfer.ImageWalker;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -30,8 +29,12 @@ import java.util.stream.Collectors;
  * (from an index, the one for the wanted platform, or all of them), its config and layers, each
  * blob verified before it is kept; then the name. A blob the store has is never downloaded again,
  * and concurrent pulls of one blob, in this process or others, download it once
- * ({@link BlobStore#fetchLock}). Blobs go {@link RegistryOptions#blobConcurrency} at a time per image;
+ * ({@link dev.jbuild.oci.store.BlobStore#fetchLock}). Blobs go {@link RegistryOptions#blobConcurrency} at a time per image;
  * documents are stored after what they reference, so the store never names incomplete images.
+ *
+ * <p>{@link #withoutLayers()} pulls only the documents (manifest, config) and records where each
+ * missing layer can be fetched ({@link RemoteBlobs}), for a build that may never need the base's
+ * files: it keeps the layers lazy, and {@link RemoteLayers} fetches them if something needs them.
  */
 public final class ImagePuller {
     /** What a pull did; {@code upToDate} when the store already had it and only a HEAD was sent. */
@@ -48,14 +51,29 @@ public final class ImagePuller {
     private final LocalStore store;
     private final RegistryClients clients;
     private final TransferListener listener;
+    private final boolean layers;
     private final AtomicInteger downloaded = new AtomicInteger();
     private final AtomicInteger present = new AtomicInteger();
     private final AtomicLong bytes = new AtomicLong();
 
     public ImagePuller(LocalStore store, RegistryClients clients, TransferListener listener) {
+        this(store, clients, listener, true);
+    }
+
+    private ImagePuller(LocalStore store, RegistryClients clients, TransferListener listener, boolean layers) {
         this.store = store;
         this.clients = clients;
         this.listener = listener;
+        this.layers = layers;
+    }
+
+    /**
+     * A puller that downloads manifests and configs only: each layer the store lacks is recorded
+     * as being in the pulled repository instead, so the image is named in the store complete but
+     * for bytes whose whereabouts are known.
+     */
+    public ImagePuller withoutLayers() {
+        return new ImagePuller(store, clients, listener, false);
     }
 
     /**
@@ -135,7 +153,7 @@ public final class ImagePuller {
         }
         Optional<Descriptor> head = client.headManifest(repo, reference);
         String source = d.annotations().getOrDefault(SOURCE_DIGEST, d.digest().toString());
-        if (head.isEmpty() || !head.get().digest().toString().equals(source) || !complete(d)) {
+        if (head.isEmpty() || !head.get().digest().toString().equals(source) || !(layers ? complete(d) : recorded(d))) {
             return Optional.empty();
         }
         return have;
@@ -147,6 +165,20 @@ public final class ImagePuller {
             return true;
         } catch (IOException | RuntimeException e) {
             return false; // something is missing or unreadable: pull it again
+        }
+    }
+
+    /** Whether every blob of the image the store lacks is one it knows where to fetch. */
+    private boolean recorded(Descriptor d) {
+        try {
+            for (RemoteLayers.Missing m : RemoteLayers.missing(store, d)) {
+                if (m.source().isEmpty()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 
@@ -184,9 +216,19 @@ public final class ImagePuller {
                         + " (it has no index of platforms)", 200, Optional.empty());
             }
         }
-        // The config came first (its platform is checked above): the layers now.
-        Parallel.eachBlob(manifest, false, clients.options().blobConcurrency(),
-                (blob, label) -> fetch(client, repo, blob, label));
+        if (layers) {
+            // The config came first (its platform is checked above): the layers now.
+            Parallel.eachBlob(manifest, false, clients.options().blobConcurrency(),
+                    (blob, label) -> fetch(client, repo, blob, label));
+        } else {
+            // Recorded before the manifest is stored and named: the store never names an image
+            // with a blob it neither has nor knows where to find.
+            for (Descriptor layer : manifest.layers()) {
+                if (!store.blobs().has(layer.digest())) {
+                    store.remote().record(layer.digest(), new RemoteBlobs.Source(ref.registry(), repo));
+                }
+            }
+        }
         storeDocument(fetched);
         return fetched.descriptor();
     }
@@ -201,30 +243,11 @@ public final class ImagePuller {
     }
 
     private void fetch(RegistryClient client, String repo, Descriptor blob, String label) throws IOException {
-        BlobStore blobs = store.blobs();
-        if (blobs.has(blob.digest())) {
-            present.incrementAndGet();
-            listener.finished(blob, label, TransferListener.Outcome.PRESENT);
-            return;
-        }
-        try (Hold lock = blobs.fetchLock(blob.digest())) {
-            if (blobs.has(blob.digest())) { // another pull fetched it while this one waited
-                present.incrementAndGet();
-                listener.finished(blob, label, TransferListener.Outcome.PRESENT);
-                return;
-            }
-            TransferProgress progress = listener.started(blob, label);
-            try (BlobStore.Writer w = blobs.newWriter(blob.digest().algorithm())) {
-                client.getBlob(repo, blob, w, progress);
-                w.commit(Optional.of(blob.digest()), OptionalLong.of(blob.size()));
-            } catch (BlobMismatchException e) {
-                throw new RegistryException(client.registry() + ": " + label + " " + blob.digest().shortHex() + " of "
-                        + repo + " does not match its digest; nothing was stored (" + e.getMessage() + ")", 200,
-                        Optional.of("DIGEST_INVALID"));
-            }
+        if (BlobDownload.into(store.blobs(), client, repo, blob, label, listener)) {
             downloaded.incrementAndGet();
             bytes.addAndGet(blob.size());
-            listener.finished(blob, label, TransferListener.Outcome.DOWNLOADED);
+        } else {
+            present.incrementAndGet();
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.jbuild.oci.Index;
 import dev.jbuild.oci.Manifest;
 import dev.jbuild.oci.ManifestDocument;
 import dev.jbuild.oci.store.LocalStore;
+import dev.jbuild.oci.store.RemoteBlobs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -24,6 +25,9 @@ import java.util.Optional;
  * blob is first asked for ({@code HEAD}); one the store knows to be in another repository of the
  * same registry is mounted from there; the rest are uploaded, each digest once however many
  * manifests or layers share it. Manifests go after their blobs and an index after its manifests.
+ * A layer the store never downloaded (a lazily pulled base's, recorded in {@link RemoteBlobs}) is
+ * mounted from its recorded repository when that is on the destination's registry, and otherwise
+ * streamed from there into the upload, without a stop on disk.
  * When the destination tag already names this very manifest, nothing is sent at all: a registry
  * only accepts a manifest whose blobs it has.
  */
@@ -101,14 +105,32 @@ public final class ImagePusher {
     }
 
     private void pushBlob(RegistryClient client, String repo, Descriptor blob, String label) throws IOException {
-        blobs.push(client, repo, blob, label, d -> Optional.ofNullable(mountSources.get().get(d)), (b, l) -> {
-            if (!store.blobs().has(b.digest())) {
+        blobs.push(client, repo, blob, label, d -> mountFrom(client.registry(), repo, d), (b, l) -> {
+            if (store.blobs().has(b.digest())) {
+                Path file = store.blobs().path(b.digest());
+                return offset -> open(file, offset);
+            }
+            Optional<RemoteBlobs.Source> remote = store.remote().find(b.digest());
+            if (remote.isEmpty()) {
                 throw new IOException(l + " " + b.digest() + " is not in the store and not in " + client.registry()
                         + "/" + repo + "; pull the image again");
             }
-            Path file = store.blobs().path(b.digest());
-            return offset -> open(file, offset);
+            // Another registry, or a mount it declined: the bytes go from there to here as they come.
+            RegistryClient from = clients.forRegistry(remote.get().registry());
+            String fromRepo = remote.get().repository();
+            return offset -> from.openBlob(fromRepo, b, offset);
         });
+    }
+
+    /** Another repository of the destination's registry that has the blob: a named image's, or the recorded source. */
+    private Optional<String> mountFrom(String registry, String repo, Digest digest) throws IOException {
+        String named = mountSources.get().get(digest);
+        if (named != null) {
+            return Optional.of(named);
+        }
+        return store.remote().find(digest)
+                .filter(s -> s.registry().equals(registry) && !s.repository().equals(repo))
+                .map(RemoteBlobs.Source::repository);
     }
 
     private static InputStream open(Path file, long offset) throws IOException {

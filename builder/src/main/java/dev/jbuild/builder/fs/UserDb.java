@@ -107,6 +107,23 @@ public final class UserDb {
     }
 
     /**
+     * The ids of a {@code --chown} spec made of numbers only ({@code 1000}, {@code 1000:1000},
+     * {@code :50}), which {@link #forChown} gives whatever the image's passwd and group files say;
+     * empty for a spec with a name in it, which needs them.
+     */
+    public static Optional<Ids> numericChown(String spec) throws BuildException {
+        int colon = spec.indexOf(':');
+        String user = colon < 0 ? spec : spec.substring(0, colon);
+        String group = colon < 0 ? "" : spec.substring(colon + 1);
+        OptionalInt uid = user.isEmpty() ? OptionalInt.of(0) : numeric(user);
+        if (uid.isEmpty() || (!group.isEmpty() && numeric(group).isEmpty())) {
+            return Optional.empty();
+        }
+        int gid = group.isEmpty() ? (user.isEmpty() ? 0 : uid.getAsInt()) : numeric(group).getAsInt();
+        return Optional.of(Ids.of(uid.getAsInt(), gid));
+    }
+
+    /**
      * The HOME a RUN under {@code USER spec} gets when the image sets none: the user's home in
      * passwd, else {@code /} (as BuildKit).
      */

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** A listener that keeps what the tests look at: RUN output lines, and which steps ran or were cached. */
+/** A listener that keeps what the tests look at: RUN output lines, notes, and which steps ran or were cached. */
 final class StepRecorder implements BuildListener {
     final List<String> output = Collections.synchronizedList(new ArrayList<>());
     private final Set<Integer> started = Collections.synchronizedSet(new TreeSet<>());
@@ -17,6 +17,8 @@ final class StepRecorder implements BuildListener {
     final Set<String> finished = Collections.synchronizedSet(new TreeSet<>());
     /** The steps reported as failed, as {@code [stage n/total]}. */
     final Set<String> failed = Collections.synchronizedSet(new TreeSet<>());
+    /** The build's notes ({@code # ...} lines), in order. */
+    final List<String> notes = Collections.synchronizedList(new ArrayList<>());
 
     /** The numbers of the steps that ran rather than coming from the cache. */
     Set<Integer> ran() {
@@ -52,5 +54,6 @@ final class StepRecorder implements BuildListener {
 
     @Override
     public void note(String text) {
+        notes.add(text);
     }
 }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -139,5 +140,16 @@ class UserDbTest {
         assertEquals(Ids.of(0, 0), UserDb.forChown(rootfs, "ghost"));
         assertEquals(UserDb.forChown(rootfs, "app"), UserDb.forChown(rootfs, "app:ghosts"));
         assertEquals(Ids.of(0, 2000), UserDb.forChown(rootfs, "ghost:web"));
+    }
+
+    /** What a --link copy may resolve without mounting the image: all numbers, the same ids forChown gives. */
+    @Test
+    void numericChownNeedsNoFilesAndAgreesWithForChown() throws IOException {
+        for (String spec : List.of("1000", "1000:50", "5:6", ":50", "", "0:0", "1000:")) {
+            assertEquals(Optional.of(UserDb.forChown(rootfs, spec)), UserDb.numericChown(spec), spec);
+        }
+        for (String spec : List.of("app", "1000:staff", "app:50", ":web")) {
+            assertEquals(Optional.empty(), UserDb.numericChown(spec), spec);
+        }
     }
 }

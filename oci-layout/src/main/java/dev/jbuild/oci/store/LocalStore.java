@@ -42,10 +42,12 @@ public final class LocalStore {
 
     private final Path root;
     private final BlobStore blobs;
+    private final RemoteBlobs remote;
 
     private LocalStore(Path root) {
         this.root = root;
         this.blobs = new BlobStore(root);
+        this.remote = new RemoteBlobs(root);
     }
 
     /** Opens the store at {@code root}, creating an empty layout there if there is none. */
@@ -75,6 +77,11 @@ public final class LocalStore {
 
     public BlobStore blobs() {
         return blobs;
+    }
+
+    /** Where the blobs its images name but it does not hold can be fetched (lazily pulled base layers). */
+    public RemoteBlobs remote() {
+        return remote;
     }
 
     /**
@@ -265,6 +272,7 @@ public final class LocalStore {
                     count++;
                 }
             }
+            remote.prune(blobs, reachable);
             blobs.removeAbandonedIngests();
             blobs.removeFetchLocks();
             hook.run(this);
