@@ -26,6 +26,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.Collections;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -47,6 +50,7 @@ import picocli.CommandLine.Command;
 final class DebugWarmupCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws Exception {
+        loadOwnClasses();
         CommandLine cli = JbuildCommand.commandLine();
         StringWriter sink = new StringWriter();
         for (CommandLine sub : cli.getSubcommands().values()) {
@@ -76,6 +80,32 @@ final class DebugWarmupCommand implements java.util.concurrent.Callable<Integer>
             // connection refused
         }
         return 0;
+    }
+
+    /**
+     * Loads, without initialising, every class of jbuild and picocli in the jar: the build engine's
+     * too, which the warm-up cannot run (it needs root and a base image), so that a rebuild from
+     * the cache maps them from the archive instead of reading and verifying them from the jar.
+     */
+    private static void loadOwnClasses() throws Exception {
+        Path jar = Path.of(DebugWarmupCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        if (!Files.isRegularFile(jar)) {
+            return; // classes from a directory (tests): no archive is made from them
+        }
+        ClassLoader loader = DebugWarmupCommand.class.getClassLoader();
+        try (JarFile classes = new JarFile(jar.toFile())) {
+            for (JarEntry e : Collections.list(classes.entries())) {
+                String name = e.getName();
+                if ((name.startsWith("dev/jbuild/") || name.startsWith("picocli/")) && name.endsWith(".class")
+                        && !name.endsWith("-info.class")) {
+                    try {
+                        Class.forName(name.substring(0, name.length() - 6).replace('/', '.'), false, loader);
+                    } catch (LinkageError | ClassNotFoundException skipped) {
+                        // optional dependencies of a class; it simply stays out of the archive
+                    }
+                }
+            }
+        }
     }
 
     /**

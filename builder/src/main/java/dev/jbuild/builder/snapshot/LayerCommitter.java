@@ -80,7 +80,7 @@ public final class LayerCommitter {
             return Optional.empty();
         }
         LayerResult r;
-        try (BlobStore.Writer out = blobs.newWriter("sha256")) {
+        try (BlobStore.Writer out = blobs.newSelfDigestingWriter()) {
             r = LayerWriter.write(entries, out, compression, options, members);
             out.commit(Optional.of(r.digest()), OptionalLong.of(r.size()));
         }

@@ -88,6 +88,31 @@ class BlobStoreTest {
     }
 
     @Test
+    void aSelfDigestingWriterTakesItsCallersDigestAndSyncsAsItGoes() throws Exception {
+        BlobStore store = new BlobStore(root);
+        byte[] content = random(8 << 20, 5);
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        for (int i = 0; i < 20; i++) {
+            sha.update(content);
+        }
+        Digest d = Digest.fromHash("sha256", sha.digest());
+        try (BlobStore.Writer w = store.newSelfDigestingWriter()) {
+            for (int i = 0; i < 20; i++) { // 160 MiB: writeback starts twice on the way
+                w.write(content);
+            }
+            assertThrows(IllegalStateException.class, () -> w.commit(Optional.empty(), OptionalLong.empty()));
+            assertEquals(d, w.commit(Optional.of(d), OptionalLong.of(20L * content.length)));
+        }
+        assertEquals(OptionalLong.of(20L * content.length), store.size(d));
+        try (InputStream in = store.open(d)) {
+            assertArrayEquals(content, in.readNBytes(content.length));
+        }
+        try (Stream<Path> left = Files.list(root.resolve("ingest"))) {
+            assertEquals(0, left.count(), "nothing left in ingest");
+        }
+    }
+
+    @Test
     void sha512Blobs() throws Exception {
         BlobStore store = new BlobStore(root);
         byte[] content = random(1000, 4);
