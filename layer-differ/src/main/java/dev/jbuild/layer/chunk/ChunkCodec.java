@@ -4,12 +4,10 @@ import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.layer.compress.ParallelGzipOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.zip.CRC32;
 
@@ -51,8 +49,15 @@ public abstract class ChunkCodec {
         }
     }
 
+    /** The member for {@code data[0, length)}, into {@code out} (emptied first). */
+    abstract void compress(byte[] data, int length, MemberBytes out) throws IOException;
+
     /** The member for {@code data[0, length)}. */
-    public abstract byte[] compress(byte[] data, int length) throws IOException;
+    public final byte[] compress(byte[] data, int length) throws IOException {
+        MemberBytes out = new MemberBytes();
+        compress(data, length, out);
+        return out.toByteArray();
+    }
 
     /**
      * Whether a member found in a cache decompresses to this chunk, as far as its frame tells
@@ -71,12 +76,11 @@ public abstract class ChunkCodec {
         }
 
         @Override
-        public byte[] compress(byte[] data, int length) throws IOException {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(length / 2 + 64);
+        void compress(byte[] data, int length, MemberBytes out) throws IOException {
+            out.reset();
             ParallelGzipOutputStream gz = new ParallelGzipOutputStream(out, level, 1);
             gz.write(data, 0, length);
             gz.finish();
-            return out.toByteArray();
         }
 
         @Override
@@ -108,14 +112,14 @@ public abstract class ChunkCodec {
         }
 
         @Override
-        public byte[] compress(byte[] data, int length) {
+        void compress(byte[] data, int length, MemberBytes out) {
             try (ZstdCompressCtx ctx = new ZstdCompressCtx()) {
                 ctx.setLevel(level);
                 ctx.setChecksum(true);
                 ctx.setContentSize(true);
-                byte[] out = new byte[(int) Zstd.compressBound(length)];
-                int n = ctx.compressByteArray(out, 0, out.length, data, 0, length);
-                return Arrays.copyOf(out, n);
+                int bound = (int) Zstd.compressBound(length);
+                out.ensureCapacity(bound);
+                out.setSize(ctx.compressByteArray(out.array(), 0, bound, data, 0, length));
             }
         }
 

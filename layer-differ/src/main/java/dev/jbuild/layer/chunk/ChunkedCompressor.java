@@ -38,7 +38,9 @@ public final class ChunkedCompressor extends OutputStream {
     private final ConcurrentLinkedQueue<Long> cuts = new ConcurrentLinkedQueue<>();
     private final ArrayDeque<Chunk> inFlight = new ArrayDeque<>();
     private final List<Member> members = new ArrayList<>();
-    private Chunk current = new Chunk(256 << 10);
+    /** Chunks written out, whose buffers the next chunks reuse. */
+    private final ArrayDeque<Chunk> spare = new ArrayDeque<>();
+    private Chunk current = new Chunk();
     private long position;
     private long written;
     private boolean finished;
@@ -139,7 +141,7 @@ public final class ChunkedCompressor extends OutputStream {
         Chunk c = current;
         c.done = pool.submit(() -> settle(c));
         inFlight.add(c);
-        current = new Chunk(Math.max(256 << 10, c.length));
+        current = spare.isEmpty() ? new Chunk() : spare.poll().reset();
         while (!inFlight.isEmpty() && inFlight.peek().done.isDone()) {
             writeHead();
         }
@@ -150,10 +152,10 @@ public final class ChunkedCompressor extends OutputStream {
         c.key = codec.key(c.data, c.length);
         Optional<byte[]> cached = cache.find(c.key);
         if (cached.isPresent() && codec.fits(cached.get(), c.data, c.length)) {
-            c.member = cached.get();
+            c.member.set(cached.get());
             c.reused = true;
         } else {
-            c.member = codec.compress(c.data, c.length);
+            codec.compress(c.data, c.length, c.member);
         }
         return null;
     }
@@ -169,22 +171,31 @@ public final class ChunkedCompressor extends OutputStream {
             Throwable cause = e.getCause();
             throw cause instanceof IOException io ? io : new IOException("layer chunk compression failed: " + cause, cause);
         }
-        out.write(c.member);
-        members.add(new Member(c.key, written, c.member.length, c.reused));
-        written += c.member.length;
+        int size = c.member.size();
+        out.write(c.member.array(), 0, size);
+        members.add(new Member(c.key, written, size, c.reused));
+        written += size;
+        if (spare.size() < maxInFlight) {
+            spare.add(c);
+        }
     }
 
-    /** The bytes of one chunk and, once settled, its key and member. */
+    /** The bytes of one chunk and, once settled, its key and member; reused for later chunks. */
     private static final class Chunk {
-        byte[] data;
+        byte[] data = new byte[256 << 10];
         int length;
         String key;
-        byte[] member;
+        final MemberBytes member = new MemberBytes();
         boolean reused;
         Future<Void> done;
 
-        Chunk(int capacity) {
-            data = new byte[capacity];
+        Chunk reset() {
+            length = 0;
+            key = null;
+            member.reset();
+            reused = false;
+            done = null;
+            return this;
         }
 
         void append(byte[] b, int off, int n) {

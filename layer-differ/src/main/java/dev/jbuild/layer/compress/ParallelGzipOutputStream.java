@@ -56,7 +56,15 @@ public final class ParallelGzipOutputStream extends OutputStream {
     private final ArrayDeque<Block> free = new ArrayDeque<>();
     private final CRC32 crc = new CRC32();
     private long total;
-    private Block current = new Block();
+    /**
+     * Blocks and a deflater kept by each thread that compresses on its own (one thread), for its
+     * next stream: a chunked layer starts a stream per chunk, hundreds per layer, and allocating
+     * their buffers afresh each time made the heap, and so the process, twice as large.
+     */
+    private static final ThreadLocal<ArrayDeque<Block>> SPARE_BLOCKS = ThreadLocal.withInitial(ArrayDeque::new);
+    private static final ThreadLocal<Deflater> SPARE_DEFLATER = new ThreadLocal<>();
+    private static final int MAX_SPARE_BLOCKS = 3;
+    private Block current;
     private boolean finished;
     private boolean failed;
 
@@ -80,9 +88,15 @@ public final class ParallelGzipOutputStream extends OutputStream {
         out.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, xfl, (byte) 0xff});
         if (threads == 1) {
             this.pool = null;
+            Deflater spare = SPARE_DEFLATER.get();
+            if (spare != null) {
+                SPARE_DEFLATER.remove();
+                deflaters.offer(spare);
+            }
         } else {
             this.pool = DaemonPool.of("gzip", threads);
         }
+        this.current = newBlock();
     }
 
     @Override
@@ -168,7 +182,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
             while (inFlight.size() >= maxInFlight) {
                 writeHead();
             }
-            next = free.isEmpty() ? new Block() : free.poll();
+            next = free.isEmpty() ? newBlock() : free.poll();
             System.arraycopy(b.in, b.len - DICT_SIZE, next.dict, 0, DICT_SIZE);
             next.dictLen = DICT_SIZE;
         }
@@ -335,9 +349,29 @@ public final class ParallelGzipOutputStream extends OutputStream {
         return pos;
     }
 
+    private Block newBlock() {
+        Block b = pool == null ? SPARE_BLOCKS.get().poll() : null;
+        return b != null ? b : new Block();
+    }
+
     private void release() {
         if (pool != null) {
             pool.shutdownNow();
+        } else if (!failed) {
+            // This thread's next stream reuses what this one had.
+            ArrayDeque<Block> spare = SPARE_BLOCKS.get();
+            for (Block b : free) {
+                if (spare.size() < MAX_SPARE_BLOCKS) {
+                    b.reset();
+                    spare.add(b);
+                }
+            }
+            Deflater d = deflaters.poll();
+            if (d != null && SPARE_DEFLATER.get() == null) {
+                SPARE_DEFLATER.set(d);
+            } else if (d != null) {
+                d.end();
+            }
         }
         Deflater d;
         while ((d = deflaters.poll()) != null) {
