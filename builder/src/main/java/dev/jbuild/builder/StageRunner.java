@@ -12,7 +12,6 @@ import dev.jbuild.oci.HistoryEntry;
 import dev.jbuild.oci.ImageConfig;
 import dev.jbuild.oci.Platform;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,9 +54,7 @@ final class StageRunner {
         try {
             state = start(stage, triggers);
         } catch (IOException | RuntimeException e) {
-            if (!(e instanceof InterruptedIOException)) {
-                ctx.listener().stepFailed(from);
-            }
+            StepRunner.reportFailure(ctx.listener(), from, e);
             throw e;
         }
         ctx.listener().stepFinished(from, Duration.between(start, Instant.now()));

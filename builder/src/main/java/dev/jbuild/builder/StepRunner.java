@@ -42,12 +42,20 @@ final class StepRunner {
         try {
             run(step, written, filesNeededLater);
         } catch (IOException | RuntimeException e) {
-            if (!(e instanceof InterruptedIOException)) {
-                ctx.listener().stepFailed(step);
-            }
+            reportFailure(ctx.listener(), step, e);
             throw e;
         }
         ctx.listener().stepFinished(step, Duration.between(start, Instant.now()));
+    }
+
+    /**
+     * Tells the listener that {@code step} failed with {@code e}, unless it was only interrupted
+     * because another stage failed first: a display must tell the failure from what it cancelled.
+     */
+    static void reportFailure(BuildListener listener, BuildListener.Step step, Exception e) {
+        if (!(e instanceof InterruptedIOException)) {
+            listener.stepFailed(step);
+        }
     }
 
     private void run(BuildListener.Step step, Instruction written, boolean filesNeededLater)

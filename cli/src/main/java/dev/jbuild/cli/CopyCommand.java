@@ -184,7 +184,7 @@ final class CopyCommand implements Callable<Integer> {
         if (dst.kind() != ImageLocation.Kind.STORE && dst.kind() != ImageLocation.Kind.DOCKER) {
             PrintWriter err = spec.commandLine().getErr();
             LazyLayers.fetchMissing(hub, () -> clients, target, name.familiar() + " for the copy", err,
-                    registry.progress.equals("quiet"));
+                    registry.progressMode() == ProgressMode.QUIET);
         }
         switch (dst.kind()) {
             case STORE -> {

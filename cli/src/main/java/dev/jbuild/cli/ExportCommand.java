@@ -51,7 +51,7 @@ final class ExportCommand implements Callable<Integer> {
                 () -> new UserError("no such image: " + image + " (see 'jbuild images')"));
         PrintWriter err = spec.commandLine().getErr();
         LazyLayers.fetchMissing(s, () -> registry.clients(err), target, image + " for the export", err,
-                registry.progress.equals("quiet"));
+                registry.progressMode() == ProgressMode.QUIET);
         Descriptor written = switch (format) {
             case "oci" -> LayoutTransfer.export(s, ref, destination);
             case "oci-archive" -> ArchiveFiles.write(destination, out -> LayoutArchive.write(s, ref, out));

@@ -52,7 +52,8 @@ public final class LayerWriter implements Closeable {
     private final DigestingOutputStream uncompressed;
     private final TarWriter tar;
     private final long clampSeconds;
-    /** Set for a chunked layer: where to cut, and the cache members come from and go to. */
+    /** Set for a chunked layer: its compressor, where to cut, and the cache members come from and go to. */
+    private final ChunkedCompressor chunks;
     private final ChunkBoundaries boundaries;
     private final MemberCache cache;
     private byte[] previousKey;
@@ -74,9 +75,10 @@ public final class LayerWriter implements Closeable {
         boolean chunked = cache != null && compression != Compression.NONE;
         this.boundaries = chunked ? new ChunkBoundaries() : null;
         this.cache = chunked ? cache : null;
-        this.compressor = chunked
+        this.chunks = chunked
                 ? new ChunkedCompressor(compressed, ChunkCodec.of(compression, level), cache, options.threads())
-                : singleStream(compression, level, options.threads());
+                : null;
+        this.compressor = chunked ? chunks : singleStream(compression, level, options.threads());
         this.uncompressed = compression == Compression.NONE ? compressed : new DigestingOutputStream(compressor);
         this.tar = new TarWriter(uncompressed);
         this.clampSeconds = options.sourceDateEpoch().map(i -> i.getEpochSecond()).orElse(Long.MAX_VALUE);
@@ -199,10 +201,10 @@ public final class LayerWriter implements Closeable {
         previousPath = entry.path();
         long mtime = Math.min(entry.mtime().getEpochSecond(), clampSeconds);
         try {
-            if (boundaries != null) {
+            if (chunks != null) {
                 long size = entry.type() == LayerEntry.Type.FILE ? entry.size() : 0;
                 for (long cut : boundaries.before(tar.position(), entry.path(), size)) {
-                    ((ChunkedCompressor) compressor).cutAt(cut);
+                    chunks.cutAt(cut);
                 }
             }
             tar.write(entry, mtime);
@@ -226,7 +228,7 @@ public final class LayerWriter implements Closeable {
                 gz.finish();
             } else if (compressor instanceof ZstdOutputStreamNoFinalizer z) {
                 z.close(); // ends the frame; closing `compressed` only flushes the destination
-            } else if (compressor instanceof ChunkedCompressor chunks) {
+            } else if (chunks != null) {
                 members = chunks.finish();
             }
             destination.flush();
@@ -257,7 +259,7 @@ public final class LayerWriter implements Closeable {
         tar.abort(); // first: its thread may be inside the compressor
         if (compressor instanceof ParallelGzipOutputStream gz) {
             gz.abort();
-        } else if (compressor instanceof ChunkedCompressor chunks) {
+        } else if (chunks != null) {
             chunks.abort();
         } else if (compressor instanceof ZstdOutputStreamNoFinalizer z) {
             try {

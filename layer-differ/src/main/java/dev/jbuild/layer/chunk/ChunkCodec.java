@@ -4,10 +4,10 @@ import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.layer.compress.ParallelGzipOutputStream;
+import dev.jbuild.oci.Digest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.zip.CRC32;
 
@@ -19,10 +19,11 @@ import java.util.zip.CRC32;
  * member compressed in an earlier build stand in for a fresh one.
  */
 public abstract class ChunkCodec {
-    private final String id;
+    /** What every key starts with: the format version and the codec with its settings. */
+    private final byte[] keyPrefix;
 
     private ChunkCodec(String id) {
-        this.id = id;
+        this.keyPrefix = ("jbuild layer chunk 1\n" + id + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /** The codec for a compression and level; there is none for uncompressed layers. */
@@ -39,25 +40,14 @@ public abstract class ChunkCodec {
      * Equal keys mean equal members, so the key must name everything the member depends on.
      */
     public final String key(byte[] data, int length) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(("jbuild layer chunk 1\n" + id + "\n").getBytes(StandardCharsets.UTF_8));
-            sha.update(data, 0, length);
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha = Digest.sha256();
+        sha.update(keyPrefix);
+        sha.update(data, 0, length);
+        return HexFormat.of().formatHex(sha.digest());
     }
 
     /** The member for {@code data[0, length)}, into {@code out} (emptied first). */
     abstract void compress(byte[] data, int length, MemberBytes out) throws IOException;
-
-    /** The member for {@code data[0, length)}. */
-    public final byte[] compress(byte[] data, int length) throws IOException {
-        MemberBytes out = new MemberBytes();
-        compress(data, length, out);
-        return out.toByteArray();
-    }
 
     /**
      * Whether a member found in a cache decompresses to this chunk, as far as its frame tells

@@ -152,8 +152,7 @@ public final class ChunkedCompressor extends OutputStream {
         c.key = codec.key(c.data, c.length);
         Optional<byte[]> cached = cache.find(c.key);
         if (cached.isPresent() && codec.fits(cached.get(), c.data, c.length)) {
-            c.member.set(cached.get());
-            c.reused = true;
+            c.found = cached.get();
         } else {
             codec.compress(c.data, c.length, c.member);
         }
@@ -171,29 +170,34 @@ public final class ChunkedCompressor extends OutputStream {
             Throwable cause = e.getCause();
             throw cause instanceof IOException io ? io : new IOException("layer chunk compression failed: " + cause, cause);
         }
-        int size = c.member.size();
-        out.write(c.member.array(), 0, size);
-        members.add(new Member(c.key, written, size, c.reused));
+        boolean reused = c.found != null;
+        byte[] bytes = reused ? c.found : c.member.array();
+        int size = reused ? c.found.length : c.member.size();
+        out.write(bytes, 0, size);
+        members.add(new Member(c.key, written, size, reused));
         written += size;
         if (spare.size() < maxInFlight) {
             spare.add(c);
         }
     }
 
-    /** The bytes of one chunk and, once settled, its key and member; reused for later chunks. */
+    /**
+     * The bytes of one chunk and, once settled, its key and its member: one found in the cache, or
+     * else the one compressed into {@link #member}. Reused for later chunks.
+     */
     private static final class Chunk {
         byte[] data = new byte[256 << 10];
         int length;
         String key;
         final MemberBytes member = new MemberBytes();
-        boolean reused;
+        byte[] found;
         Future<Void> done;
 
         Chunk reset() {
             length = 0;
             key = null;
             member.reset();
-            reused = false;
+            found = null;
             done = null;
             return this;
         }

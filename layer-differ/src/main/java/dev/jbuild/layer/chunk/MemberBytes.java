@@ -24,10 +24,4 @@ final class MemberBytes extends ByteArrayOutputStream {
     void setSize(int n) {
         count = n;
     }
-
-    /** Takes a member read from elsewhere. */
-    void set(byte[] member) {
-        reset();
-        write(member, 0, member.length);
-    }
 }

@@ -118,9 +118,7 @@ public final class BlobStore {
 
     /** An output stream into the store whose digest is known only at the end. */
     public Writer newWriter(String algorithm) throws IOException {
-        Files.createDirectories(ingest);
-        Path tmp = ingest.resolve(ProcessHandle.current().pid() + "-" + UUID.randomUUID());
-        return new Writer(tmp, algorithm, hasher(algorithm));
+        return new Writer(newIngestFile(), algorithm, hasher(algorithm));
     }
 
     /**
@@ -129,9 +127,13 @@ public final class BlobStore {
      * second time, and {@link Writer#commit} takes the writer's digest and size as the blob's.
      */
     public Writer newSelfDigestingWriter() throws IOException {
+        return new Writer(newIngestFile(), null, null);
+    }
+
+    /** A fresh name in {@code ingest/}, with this process's id so stale files can be told from live ones. */
+    private Path newIngestFile() throws IOException {
         Files.createDirectories(ingest);
-        Path tmp = ingest.resolve(ProcessHandle.current().pid() + "-" + UUID.randomUUID());
-        return new Writer(tmp, null, null);
+        return ingest.resolve(ProcessHandle.current().pid() + "-" + UUID.randomUUID());
     }
 
     private static final ConcurrentHashMap<Path, ReentrantLock> FETCH_LOCKS = new ConcurrentHashMap<>();
