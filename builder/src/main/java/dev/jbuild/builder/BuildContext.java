@@ -1,6 +1,5 @@
 package dev.jbuild.builder;
 
-import dev.jbuild.builder.cache.ContentIndex;
 import dev.jbuild.builder.run.Executor;
 import dev.jbuild.oci.store.LocalStore;
 import java.nio.file.Path;
@@ -9,9 +8,9 @@ import java.time.Instant;
 /**
  * What every step of one build shares: the request, the store, base images, file systems, the
  * executor for RUN, the listener, the time written into history entries, the build cache and the
- * context's content index.
+ * digests of the context's files.
  */
 record BuildContext(BuildRequest request, LocalStore store, BaseImages images, Filesystems filesystems,
                     Executor executor, Path workDir, BuildListener listener, Instant created,
-                    boolean layerOnlyCopies, StepCache cache, ContentIndex contextIndex) {
+                    boolean layerOnlyCopies, StepCache cache, ContextSources contextSources) {
 }

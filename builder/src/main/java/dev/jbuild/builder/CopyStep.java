@@ -95,8 +95,7 @@ final class CopyStep {
         } else if (fromLayers.isPresent()) {
             content = String.join(",", fromLayers.get().stream().map(l -> l.diffId().toString()).toList());
         } else {
-            content = SourceDigest.of(new CopySource(ctx.request().context(), true, ctx.request().ignore()),
-                    c.sources().stream().filter(s -> !AddStep.isUrl(s)).toList(), ctx.contextIndex());
+            content = ctx.contextSources().digest(c.sources().stream().filter(s -> !AddStep.isUrl(s)).toList());
         }
         return ctx.cache().key(c.add() ? "ADD" : "COPY", state.layers())
                 .add("sources", c.sources())

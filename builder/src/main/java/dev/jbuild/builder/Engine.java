@@ -1,7 +1,6 @@
 package dev.jbuild.builder;
 
 import dev.jbuild.builder.cache.ChunkIndex;
-import dev.jbuild.builder.cache.ContentIndex;
 import dev.jbuild.builder.run.Containers;
 import dev.jbuild.builder.run.Executor;
 import dev.jbuild.builder.run.Executors;
@@ -11,7 +10,6 @@ import dev.jbuild.builder.snapshot.Workspace;
 import dev.jbuild.layer.LayerOptions;
 import dev.jbuild.oci.ContainerConfig;
 import dev.jbuild.oci.Descriptor;
-import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.ImageConfig;
 import dev.jbuild.oci.ImageReference;
 import dev.jbuild.oci.Json;
@@ -21,7 +19,6 @@ import dev.jbuild.oci.store.Hold;
 import dev.jbuild.oci.store.LocalStore;
 import dev.jbuild.registry.RegistryClients;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -83,7 +80,8 @@ public final class Engine {
         Instant created = request.sourceDateEpoch().orElseGet(Instant::now);
         LayerOptions layerOptions = LayerOptions.defaults().withSourceDateEpoch(request.sourceDateEpoch());
         Snapshots snapshots = new Snapshots(store.root());
-        ContentIndex contextIndex = ContentIndex.load(contextIndexFile(store, request.context()));
+        ContextSources contextSources = new ContextSources(request.context(), request.ignore(),
+                StepCache.directory(store.root()));
         try (Hold session = store.writeSession(); Workspace ws = Workspace.create(store.root());
              ShutdownCleanup cleanup = new ShutdownCleanup(ws)) {
             BaseImages images = new BaseImages(store, clients, request.pull(), listener);
@@ -93,7 +91,7 @@ public final class Engine {
                     images::fetch);
             BuildContext ctx = new BuildContext(request, store, images,
                     fs, executor, ws.dir(), listener, created, layerOnlyCopies,
-                    new StepCache(store.root(), store.blobs(), request), contextIndex);
+                    new StepCache(store.root(), store.blobs(), request), contextSources);
             Map<Integer, StageState> built = StageScheduler.buildAll(request.plan().stages(), request.jobs(),
                     (stage, done) -> new StageRunner(ctx, stage, done).run());
             StageState target = built.get(request.plan().target().stage().index());
@@ -105,9 +103,9 @@ public final class Engine {
             return result;
         } finally {
             try {
-                contextIndex.save();
+                contextSources.save();
             } catch (IOException e) {
-                // Only a cache: the next build reads the context files again.
+                // Only caches: the next build reads the context files again.
                 listener.note("could not save the context's content index: " + e.getMessage());
             }
         }
@@ -118,11 +116,6 @@ public final class Engine {
         return StepCache.directory(storeRoot).resolve("chunks");
     }
 
-    /** The content index of a context directory: one per directory, named by its real path. */
-    private static Path contextIndexFile(LocalStore store, Path context) throws IOException {
-        String name = Digest.sha256(context.toRealPath().toString().getBytes(StandardCharsets.UTF_8)).hex();
-        return StepCache.directory(store.root()).resolve("contexts").resolve(name);
-    }
 
     private static ImageConfig finalConfig(ImageConfig config, BuildRequest request, Instant created) {
         ContainerConfig c = config.config();

@@ -1,7 +1,5 @@
 package dev.jbuild.builder;
 
-import dev.jbuild.builder.copy.CopySource;
-import dev.jbuild.builder.copy.SourceDigest;
 import dev.jbuild.builder.fs.Ids;
 import dev.jbuild.builder.fs.UserDb;
 import dev.jbuild.builder.run.Containers;
@@ -118,8 +116,7 @@ final class RunStep {
         for (RunMount m : mounts) {
             String content = "";
             if (m.type().equals("bind") && m.from().isEmpty()) {
-                content = SourceDigest.of(CopySource.context(ctx.request().context(), ctx.request().ignore()),
-                        List.of(m.source().orElse("/")), ctx.contextIndex());
+                content = ctx.contextSources().digest(List.of(m.source().orElse("/")));
             } else if (m.from().isPresent() && !m.type().equals("tmpfs")) {
                 content = String.join(",", SourceStages.layers(ctx, built, m.from().get()).stream()
                         .map(l -> l.diffId().toString()).toList());

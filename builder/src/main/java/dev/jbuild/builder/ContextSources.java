@@ -1,0 +1,88 @@
+package dev.jbuild.builder;
+
+import dev.jbuild.builder.cache.CacheKey;
+import dev.jbuild.builder.cache.ContentIndex;
+import dev.jbuild.builder.cache.ContextListing;
+import dev.jbuild.builder.cache.SourceMemo;
+import dev.jbuild.builder.copy.CopySource;
+import dev.jbuild.builder.copy.SourceDigest;
+import dev.jbuild.dockerfile.ignore.IgnorePatterns;
+import dev.jbuild.oci.Digest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The digests of what a build's steps read from its context (COPY sources, RUN bind mounts), for
+ * their cache keys. The context is listed once, at the first request; when the listing equals the
+ * one a {@link SourceMemo} was saved with, digests come from the memo without a file being stat'd
+ * again. Otherwise {@link SourceDigest} computes them through the context's {@link ContentIndex},
+ * loaded only then. Both files live under {@code ROOT/build-cache/contexts/}, named by the
+ * context's real path. Steps of parallel stages share one instance, hence the locking.
+ */
+final class ContextSources {
+    private final Path context;
+    private final IgnorePatterns ignore;
+    private final Path indexFile;
+    private final Path memoFile;
+    private final Clock clock;
+    private boolean listed;
+    private SourceMemo memo;
+    private ContentIndex index;
+    private int computed;
+
+    ContextSources(Path context, IgnorePatterns ignore, Path cacheDirectory) throws IOException {
+        this(context, ignore, cacheDirectory, Clock.systemUTC());
+    }
+
+    /** Same, with the clock that decides which files are too fresh to vouch for (for tests). */
+    ContextSources(Path context, IgnorePatterns ignore, Path cacheDirectory, Clock clock) throws IOException {
+        this.context = context;
+        this.clock = clock;
+        this.ignore = ignore;
+        String name = Digest.sha256(context.toRealPath().toString().getBytes(StandardCharsets.UTF_8)).hex();
+        this.indexFile = cacheDirectory.resolve("contexts").resolve(name);
+        this.memoFile = cacheDirectory.resolve("contexts").resolve(name + ".sources");
+    }
+
+    /** The digest of {@code sources} (as written in the instruction) in the context; see {@link SourceDigest}. */
+    synchronized String digest(List<String> sources) throws IOException {
+        if (!listed) {
+            listed = true;
+            Optional<ContextListing> listing = ContextListing.take(context, clock);
+            memo = listing.map(l -> SourceMemo.load(memoFile, l)).orElse(null);
+        }
+        String key = CacheKey.of("context-sources").add("ignore", ignore.patterns()).add("sources", sources).hex();
+        Optional<String> known = memo == null ? Optional.empty() : memo.get(key);
+        if (known.isPresent()) {
+            return known.get();
+        }
+        if (index == null) {
+            index = ContentIndex.load(indexFile);
+        }
+        String digest = SourceDigest.of(CopySource.context(context, ignore), sources, index);
+        computed++;
+        if (memo != null) {
+            memo.put(key, digest);
+        }
+        return digest;
+    }
+
+    /** How many digests were computed rather than found in the memo (for tests). */
+    synchronized int computed() {
+        return computed;
+    }
+
+    /** Saves what was learnt; call once the steps are done. Only caches: failures cost a slower rebuild. */
+    synchronized void save() throws IOException {
+        if (index != null) {
+            index.save();
+        }
+        if (memo != null) {
+            memo.save();
+        }
+    }
+}

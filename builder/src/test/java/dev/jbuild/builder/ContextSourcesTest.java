@@ -1,0 +1,108 @@
+package dev.jbuild.builder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.jbuild.builder.cache.ContentIndex;
+import dev.jbuild.builder.copy.CopySource;
+import dev.jbuild.builder.copy.SourceDigest;
+import dev.jbuild.dockerfile.ignore.IgnorePatterns;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Context digests through the memo: an unchanged context is not digested again, any change is, and
+ * the answer is always what {@link SourceDigest} computes from scratch.
+ */
+class ContextSourcesTest {
+    static final Clock LATER = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(1));
+
+    @TempDir
+    Path tmp;
+    Path context;
+    Path cache;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        context = Files.createDirectories(tmp.resolve("ctx"));
+        cache = tmp.resolve("cache");
+        Files.createDirectories(context.resolve("app"));
+        Files.writeString(context.resolve("app/main.txt"), "main");
+        Files.writeString(context.resolve("notes.md"), "notes");
+    }
+
+    @Test
+    void anUnchangedContextIsNotDigestedAgain() throws IOException {
+        String first = build(IgnorePatterns.none(), LATER, List.of("."), List.of("app"));
+        ContextSources again = new ContextSources(context, IgnorePatterns.none(), cache, LATER);
+        assertEquals(first, again.digest(List.of(".")));
+        assertEquals(0, again.computed());
+        assertEquals(fresh(IgnorePatterns.none(), List.of("app")), again.digest(List.of("app")));
+        assertEquals(0, again.computed(), "both keys were remembered");
+    }
+
+    @Test
+    void everyKindOfChangeIsSeen() throws IOException {
+        String before = build(IgnorePatterns.none(), LATER, List.of("."));
+        Path main = context.resolve("app/main.txt");
+        FileTime mtime = Files.getLastModifiedTime(main);
+        Files.writeString(main, "MAIN");
+        Files.setLastModifiedTime(main, mtime); // same size and mtime: only the ctime tells
+        assertChangedTo(fresh(IgnorePatterns.none(), List.of(".")), before);
+        Files.delete(context.resolve("notes.md"));
+        assertChangedTo(fresh(IgnorePatterns.none(), List.of(".")), before);
+    }
+
+    @Test
+    void otherIgnorePatternsOrSourcesAreOtherKeys() throws Exception {
+        build(IgnorePatterns.none(), LATER, List.of("."));
+        IgnorePatterns ignore = IgnorePatterns.of(List.of("*.md"));
+        ContextSources next = new ContextSources(context, ignore, cache, LATER);
+        assertEquals(fresh(ignore, List.of(".")), next.digest(List.of(".")));
+        assertEquals(1, next.computed());
+    }
+
+    @Test
+    void racyFilesAreDigestedAgainNextTime() throws IOException {
+        build(IgnorePatterns.none(), Clock.systemUTC(), List.of("."));
+        ContextSources next = new ContextSources(context, IgnorePatterns.none(), cache, LATER);
+        next.digest(List.of("."));
+        assertEquals(1, next.computed(), "the first listing had files of this very second: nothing was saved");
+    }
+
+    private void assertChangedTo(String expected, String before) throws IOException {
+        ContextSources next = new ContextSources(context, IgnorePatterns.none(), cache, LATER);
+        String now = next.digest(List.of("."));
+        assertEquals(1, next.computed());
+        assertEquals(expected, now);
+        assertNotEquals(before, now);
+        next.save();
+    }
+
+    /** Digests each source list with a new instance, saves, and returns the first digest. */
+    @SafeVarargs
+    private String build(IgnorePatterns ignore, Clock clock, List<String>... sources) throws IOException {
+        ContextSources s = new ContextSources(context, ignore, cache, clock);
+        String first = null;
+        for (List<String> list : sources) {
+            String d = s.digest(list);
+            first = first == null ? d : first;
+        }
+        assertEquals(sources.length, s.computed());
+        s.save();
+        return first;
+    }
+
+    private String fresh(IgnorePatterns ignore, List<String> sources) throws IOException {
+        return SourceDigest.of(CopySource.context(context, ignore), sources,
+                ContentIndex.load(tmp.resolve("scratch-index-" + System.nanoTime())));
+    }
+}

@@ -1,0 +1,73 @@
+package dev.jbuild.builder.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The memo of source digests: kept while the listing is equal, dropped otherwise, never saved racy. */
+class SourceMemoTest {
+    private static final Instant LONG_AFTER = Instant.parse("2100-01-01T00:00:00Z");
+
+    @TempDir
+    Path tmp;
+
+    Path file() {
+        return tmp.resolve("contexts/memo");
+    }
+
+    static ContextListing listing(String entries) {
+        return new ContextListing(entries.getBytes(java.nio.charset.StandardCharsets.UTF_8), LONG_AFTER);
+    }
+
+    static final String A = "d 755 0 0 4096 1 2 1600000000.5 1600000000.5 \0\0f 644 0 0 5 3 2 1600000000.1 1600000000.2 a.txt\0\0";
+    static final String B = A.replace("a.txt", "b.txt");
+
+    @Test
+    void entriesComeBackWhileTheListingIsEqual() throws IOException {
+        SourceMemo memo = SourceMemo.load(file(), listing(A));
+        memo.put("k", "d1");
+        memo.put("k2", "d2");
+        memo.save();
+        SourceMemo again = SourceMemo.load(file(), listing(A));
+        assertEquals(Optional.of("d1"), again.get("k"));
+        assertEquals(Optional.of("d2"), again.get("k2"));
+        assertEquals(Optional.empty(), SourceMemo.load(file(), listing(B)).get("k"), "another listing");
+        assertEquals(Optional.empty(), SourceMemo.load(file(), listing(A + "x")).get("k"), "a longer listing");
+    }
+
+    @Test
+    void aRacyListingIsNotSaved() throws IOException {
+        ContextListing racy = new ContextListing(A.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Instant.ofEpochSecond(1600000001));
+        assertTrue(racy.hasRacyFiles());
+        SourceMemo memo = SourceMemo.load(file(), racy);
+        memo.put("k", "d1");
+        memo.save();
+        assertFalse(Files.exists(file()));
+    }
+
+    @Test
+    void aDamagedMemoIsIgnored() throws IOException {
+        SourceMemo memo = SourceMemo.load(file(), listing(A));
+        memo.put("k", "d1");
+        memo.save();
+        byte[] whole = Files.readAllBytes(file());
+        for (int cut : new int[] {0, 5, whole.length / 2, whole.length - 1}) {
+            Files.write(file(), java.util.Arrays.copyOf(whole, cut));
+            assertEquals(Optional.empty(), SourceMemo.load(file(), listing(A)).get("k"), "cut at " + cut);
+        }
+        Files.write(file(), java.util.Arrays.copyOf(whole, whole.length + 1));
+        assertEquals(Optional.empty(), SourceMemo.load(file(), listing(A)).get("k"), "trailing byte");
+        try (var files = Files.list(file().getParent())) {
+            assertEquals(1, files.count(), "no temporary files left");
+        }
+    }
+}
