@@ -91,9 +91,9 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print only the image digest.")
     boolean quiet;
 
-    @Option(names = "--network", paramLabel = "MODE", defaultValue = "default",
+    @Option(names = "--network", paramLabel = "MODE",
             description = "Network for RUN: default (the host's), host, or none.")
-    String network;
+    String network = "default";
 
     @Option(names = "--isolation", paramLabel = "EXECUTOR",
             description = "How RUN steps run: runc, crun or unshare (default: runc, else crun, else unshare).")
@@ -112,18 +112,22 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Set a label on the image (repeatable).")
     List<String> labels = new ArrayList<>();
 
-    @Option(names = "--compression", paramLabel = "gzip|zstd|none", defaultValue = "gzip",
+    @Option(names = "--compression", paramLabel = "gzip|zstd|none",
             description = "Compression of the new layers (default: gzip).")
-    String compression;
+    String compression = "gzip";
 
     @Mixin
-    StoreMixin store;
+    StoreMixin store = new StoreMixin();
 
     @Mixin
-    RegistryMixin registry;
+    RegistryMixin registry = new RegistryMixin();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** The output streams when {@link BuildFastPath} parsed the command line (no picocli, no spec). */
+    PrintWriter out;
+    PrintWriter err;
 
     @Override
     public Integer call() throws Exception {
@@ -151,7 +155,7 @@ final class BuildCommand implements Callable<Integer> {
                 memory == null ? OptionalLong.empty() : OptionalLong.of(MemorySize.parse(memory)),
                 cpus == null ? OptionalDouble.empty() : OptionalDouble.of(cpus), secretFiles(),
                 names, sourceDateEpoch(args), noCache, Set.copyOf(noCacheFilter), jobs());
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = this.err != null ? this.err : spec.commandLine().getErr();
         LocalStore s = store.open();
         Supplier<RegistryClients> clients = () -> {
             try {
@@ -167,7 +171,7 @@ final class BuildCommand implements Callable<Integer> {
         }
         log.note("image " + result.manifest().digest() + names.stream().map(n -> ", " + n.familiar()).reduce("", String::concat));
         new BuildOutputs(s, clients, registry, err, quiet).write(result, names, push, outs);
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = this.out != null ? this.out : spec.commandLine().getOut();
         out.println(result.manifest().digest());
         out.flush();
         return 0;

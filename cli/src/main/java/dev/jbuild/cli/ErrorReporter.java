@@ -1,6 +1,7 @@
 package dev.jbuild.cli;
 
 import dev.jbuild.dockerfile.DockerfileException;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 
 /**
@@ -17,11 +18,16 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
-        cmd.getErr().println("jbuild: " + message(ex));
+        return report(ex, cmd.getErr(), debug);
+    }
+
+    /** Reports a command's failure on {@code err}; returns the exit status. */
+    static int report(Exception ex, PrintWriter err, boolean debug) {
+        err.println("jbuild: " + message(ex));
         if (debug) {
-            ex.printStackTrace(cmd.getErr());
+            ex.printStackTrace(err);
         }
-        cmd.getErr().flush();
+        err.flush();
         return FAILURE;
     }
 

@@ -65,7 +65,7 @@ public final class Main {
                 return CommandLine.ExitCode.SOFTWARE;
             }
         }
-        Set<String> commands = JbuildCommand.names();
+        Set<String> commands = JbuildCommand.NAMES;
         Optional<String> typo = misspeltCommand(commands, args);
         if (typo.isPresent()) {
             err.println("jbuild: " + typo.get());
@@ -77,6 +77,17 @@ public final class Main {
             return CommandLine.ExitCode.USAGE;
         }
         String[] effective = withImplicitBuild(commands, args);
+        boolean debug = Arrays.asList(args).contains("--debug");
+        Optional<BuildCommand> build = fastBuild(effective);
+        if (build.isPresent()) {
+            build.get().out = out;
+            build.get().err = err;
+            try {
+                return build.get().call();
+            } catch (Exception e) {
+                return ErrorReporter.report(e, err, debug);
+            }
+        }
         Optional<String> command = Arrays.stream(effective).filter(a -> !a.equals("--debug")).findFirst()
                 .filter(commands::contains).filter(c -> !c.equals("help"));
         // Only the command that runs is built; help (of jbuild or by name) needs them all.
@@ -84,9 +95,25 @@ public final class Main {
                 : JbuildCommand.commandLine();
         cli.setOut(out);
         cli.setErr(err);
-        boolean debug = Arrays.asList(args).contains("--debug");
         cli.setExecutionExceptionHandler(new ErrorReporter(debug));
         return cli.execute(effective);
+    }
+
+    /** {@code build}'s command when {@link BuildFastPath} can read the line without picocli. */
+    static Optional<BuildCommand> fastBuild(String[] effective) {
+        List<String> words = new ArrayList<>(Arrays.asList(effective));
+        boolean debug = !words.isEmpty() && words.get(0).equals("--debug");
+        if (debug) {
+            words.remove(0);
+        }
+        if (words.isEmpty() || !words.get(0).equals("build")) {
+            return Optional.empty();
+        }
+        words.remove(0);
+        if (debug) {
+            words.add("--debug");
+        }
+        return BuildFastPath.parse(words);
     }
 
     /**

@@ -26,19 +26,25 @@ final class RegistryMixin {
                     + "Loopback registries may use plain HTTP anyway.")
     List<String> insecure = new ArrayList<>();
 
-    @Option(names = "--max-concurrent", paramLabel = "N", defaultValue = "4",
+    @Option(names = "--max-concurrent", paramLabel = "N",
             description = "Blobs in flight at once per image (default: ${DEFAULT-VALUE}).")
-    int maxConcurrent;
+    int maxConcurrent = 4;
 
-    @Option(names = "--progress", paramLabel = "auto|tty|plain|quiet", defaultValue = "auto",
+    @Option(names = "--progress", paramLabel = "auto|tty|plain|quiet",
             description = "Progress output: redrawn in place on a terminal (auto, tty; plain lines elsewhere), "
                     + "plain lines (plain), or none (quiet).")
-    String progress;
+    String progress = "auto";
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
+    /** --debug when {@link BuildFastPath} parsed the command line (no picocli, no spec). */
+    boolean debugWithoutSpec;
+
     boolean debug() {
+        if (spec == null) {
+            return debugWithoutSpec;
+        }
         Object root = spec.root().userObject();
         return root instanceof JbuildCommand j && j.debug;
     }

@@ -126,6 +126,11 @@ class CliTest {
     }
 
     @Test
+    void writtenOutCommandNamesAreTheAnnotatedOnes() {
+        assertEquals(JbuildCommand.annotatedNames(), JbuildCommand.NAMES);
+    }
+
+    @Test
     void misspeltCommandIsNotTakenForAContext() {
         Result r = run("biuld", ".");
         assertEquals(2, r.status());
