@@ -1,6 +1,7 @@
 package dev.jbuild.oci;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.SerializableString;
@@ -86,23 +87,37 @@ public final class Json {
         return Boolean.compare(i < a.length(), j < b.length());
     };
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder(new JsonFactoryBuilder()
-                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                    // Go writes lower-case hex in its escapes of control characters.
-                    .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
-                    // Go writes characters outside the BMP as 4 UTF-8 bytes, not as escaped surrogates.
-                    .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
-                    .characterEscapes(new GoEscapes())
-                    .build())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            // Numbers in unknown members must survive exactly: 0.1 stays 0.1, 1.50 stays 1.50.
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(JsonNodeFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL,
-                    JsonInclude.Include.NON_NULL))
-            .build();
+    /** Reads and writes the documents (see {@link JsonTrees}), in the canonical form's escaping. */
+    private static final JsonFactory FACTORY = factory();
+
+    /**
+     * Binds plain records and maps (small files such as {@code oci-layout}, remote blob records);
+     * a holder, so the 50 ms an ObjectMapper takes to set up are spent only by the commands that
+     * bind such a file, not by every rebuild.
+     */
+    private static final class Binder {
+        static final ObjectMapper MAPPER = JsonMapper.builder(factory())
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                // Numbers in unknown members must survive exactly: 0.1 stays 0.1, 1.50 stays 1.50.
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .enable(JsonNodeFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL,
+                        JsonInclude.Include.NON_NULL))
+                .build();
+    }
+
+    private static JsonFactory factory() {
+        return new JsonFactoryBuilder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                // Go writes lower-case hex in its escapes of control characters.
+                .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+                // Go writes characters outside the BMP as 4 UTF-8 bytes, not as escaped surrogates.
+                .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+                .characterEscapes(new GoEscapes())
+                .build();
+    }
 
     private static final Pattern RFC3339 = Pattern.compile(
             "\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?(?:[Zz]|[+-]\\d{2}:\\d{2})");
@@ -116,7 +131,7 @@ public final class Json {
             .withZone(ZoneOffset.UTC);
 
     static JsonNodeFactory nodes() {
-        return MAPPER.getNodeFactory();
+        return JsonNodeFactory.instance;
     }
 
     /**
@@ -127,11 +142,14 @@ public final class Json {
      * by Jackson, nulls dropped, keys sorted) for small files like {@code oci-layout}.
      */
     public static byte[] write(Object document) {
+        JsonNode tree = toTree(document);
         try {
-            return MAPPER.writeValueAsBytes(toTree(document));
+            return JsonTrees.write(FACTORY, tree);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot write " + document.getClass().getSimpleName() + " as JSON: "
                     + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to a byte array cannot fail", e);
         }
     }
 
@@ -164,7 +182,7 @@ public final class Json {
         } else if (document == null) {
             throw new IllegalArgumentException("cannot write null as a JSON document");
         }
-        return sorted(MAPPER.valueToTree(document));
+        return sorted(Binder.MAPPER.valueToTree(document));
     }
 
     /**
@@ -209,7 +227,7 @@ public final class Json {
             }
         } else {
             try {
-                value = MAPPER.treeToValue(readTree(content, document), type);
+                value = Binder.MAPPER.treeToValue(readTree(content, document), type);
             } catch (JsonProcessingException | IllegalArgumentException e) {
                 String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
                 throw new InvalidDocumentException(document, "", message, e);
@@ -224,11 +242,8 @@ public final class Json {
             throw new InvalidDocumentException(document, "", "the document is empty");
         }
         try {
-            JsonNode node = MAPPER.readTree(content);
-            if (node == null || node.isMissingNode()) {
-                throw new InvalidDocumentException(document, "", "the document is empty");
-            }
-            return node;
+            return JsonTrees.read(FACTORY, content)
+                    .orElseThrow(() -> new InvalidDocumentException(document, "", "the document is empty"));
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
                     : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
