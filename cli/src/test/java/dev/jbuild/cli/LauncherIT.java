@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,11 +39,24 @@ class LauncherIT {
                 Files.readString(workDir.resolve("err"), StandardCharsets.UTF_8));
     }
 
+    private static FileTime uncheckedTime(Path p) {
+        try {
+            return Files.getLastModifiedTime(p);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void runsFromAnyDirectoryWithCleanOutput() throws Exception {
         Run first = launcher("--version");
         assertEquals(0, first.status(), first.err());
         assertTrue(first.out().startsWith("jbuild "), first.out());
+        // The first run made the start-up archive for this jar: an AOT cache on JDK 25+, else a CDS archive.
+        Path target = Path.of(System.getProperty("jbuild.repository")).resolve("cli/target");
+        FileTime jar = Files.getLastModifiedTime(target.resolve("jbuild.jar"));
+        assertTrue(Stream.of("jbuild.aot", "jbuild.jsa").map(target::resolve).anyMatch(a -> Files.exists(a)
+                && uncheckedTime(a).compareTo(jar) >= 0), "no start-up archive newer than the jar in " + target);
         Run second = launcher("--version");
         assertEquals(first.out(), second.out());
         assertEquals("", second.err(), "the class-data archive must not make the JVM chatty");
