@@ -13,6 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,6 +79,55 @@ class ContextSourcesTest {
         ContextSources next = new ContextSources(context, IgnorePatterns.none(), cache, LATER);
         next.digest(List.of("."));
         assertEquals(1, next.computed(), "the first listing had files of this very second: nothing was saved");
+    }
+
+    @Test
+    void aBuildRightAfterAnEditSavesTheMemoOnceTheEditedFileSettled() throws IOException {
+        MovableClock clock = new MovableClock(Instant.now()); // the files are racy: made just now
+        ContextSources first = new ContextSources(context, IgnorePatterns.none(), cache, clock);
+        String digest = first.digest(List.of("."));
+        clock.now = clock.now.plusSeconds(5); // the build took a while
+        first.save();
+        ContextSources next = new ContextSources(context, IgnorePatterns.none(), cache, LATER);
+        assertEquals(digest, next.digest(List.of(".")));
+        assertEquals(0, next.computed(), "the racy files were checked at save and the memo kept");
+    }
+
+    @Test
+    void aRacyFileChangedDuringTheBuildKeepsTheMemoOut() throws IOException {
+        MovableClock clock = new MovableClock(Instant.now());
+        ContextSources first = new ContextSources(context, IgnorePatterns.none(), cache, clock);
+        first.digest(List.of("."));
+        Files.writeString(context.resolve("app/main.txt"), "edited again while building");
+        clock.now = clock.now.plusSeconds(5);
+        first.save();
+        ContextSources next = new ContextSources(context, IgnorePatterns.none(), cache, LATER);
+        assertEquals(fresh(IgnorePatterns.none(), List.of(".")), next.digest(List.of(".")));
+        assertEquals(1, next.computed());
+    }
+
+    /** A clock that stays where a test puts it. */
+    static final class MovableClock extends Clock {
+        Instant now;
+
+        MovableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
     }
 
     private void assertChangedTo(String expected, String before) throws IOException {

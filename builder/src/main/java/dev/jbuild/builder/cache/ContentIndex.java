@@ -67,6 +67,9 @@ public final class ContentIndex {
     private final Map<String, Entry> saved;
     /** The trusted entries of the files looked up since load: what save() writes. */
     private final Map<String, Entry> current = new ConcurrentHashMap<>();
+    /** What sha256 gave for racy files (not saved), or CHANGED if it gave two different ones. */
+    private final Map<String, String> racyDigests = new ConcurrentHashMap<>();
+    private static final String CHANGED = "changed";
     private final AtomicInteger hashed = new AtomicInteger();
     private final AtomicInteger reused = new AtomicInteger();
 
@@ -144,6 +147,7 @@ public final class ContentIndex {
         // leave either a correct entry or one whose stat data the file no longer has.
         if (stat.changedSince(statTime.minus(GRANULE))) {
             current.remove(key);
+            racyDigests.merge(key, sha256, (a, b) -> a.equals(b) ? a : CHANGED);
         } else {
             current.put(key, new Entry(stat, sha256));
         }
@@ -179,6 +183,27 @@ public final class ContentIndex {
             // Only still there if writing or renaming failed.
             Files.deleteIfExists(temp);
         }
+    }
+
+    /**
+     * The sha256 this index gave for {@code file} since load: empty if it gave none, and
+     * {@value #CHANGED} (which no hash equals) if it gave two different ones, the file having
+     * changed between lookups. Callers that vouch for what they computed with those answers check
+     * them against the file later.
+     */
+    public Optional<String> given(Path file) {
+        String key = file.toAbsolutePath().normalize().toString();
+        String racy = racyDigests.get(key);
+        Entry recorded = current.get(key);
+        if (racy != null && recorded != null && !recorded.sha256().equals(racy)) {
+            return Optional.of(CHANGED);
+        }
+        return racy != null ? Optional.of(racy) : Optional.ofNullable(recorded).map(Entry::sha256);
+    }
+
+    /** The sha256 of a file's content now, read in full (no index). */
+    public static String hashNow(Path file) throws IOException {
+        return hash(file);
     }
 
     /** How many files {@link #sha256} read since load. */

@@ -6,7 +6,10 @@ import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -27,6 +30,8 @@ public final class ContextListing {
     static final String FORMAT = "%y %m %U %G %s %i %D %T@ %C@ %P\\0%l\\0";
     /** Field index of the mtime and the ctime in an entry (0-based, space-separated). */
     private static final int MTIME_FIELD = 7;
+    /** Field index of the path, the last field: it runs to the NUL, spaces and all. */
+    private static final int PATH_FIELD = 9;
 
     private final byte[] bytes;
     private final Instant taken;
@@ -53,7 +58,8 @@ public final class ContextListing {
         Instant taken = clock.instant();
         Process p;
         try {
-            p = new ProcessBuilder(find, "-P", dir.toAbsolutePath().toString(), "-printf", FORMAT)
+            // The real path: find -P lists a symlink given as the root as that link alone.
+            p = new ProcessBuilder(find, "-P", dir.toRealPath().toString(), "-printf", FORMAT)
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
@@ -88,18 +94,30 @@ public final class ContextListing {
      * this listing must not vouch for its content. Whole seconds are compared, which errs on the safe
      * side.
      */
-    boolean hasRacyFiles() {
+    public boolean hasRacyFiles() {
+        return !racyFiles().isEmpty();
+    }
+
+    /** The racy regular files (see {@link #hasRacyFiles()}), as paths relative to the listed directory. */
+    public List<String> racyFiles() {
         long limit = taken.getEpochSecond() - 1;
+        List<String> racy = new ArrayList<>();
         int i = 0;
         while (i < bytes.length) {
             int end = indexOf((byte) 0, i);
             if (bytes[i] == 'f' && (seconds(field(i, end, MTIME_FIELD), end) >= limit
                     || seconds(field(i, end, MTIME_FIELD + 1), end) >= limit)) {
-                return true;
+                int path = field(i, end, PATH_FIELD);
+                racy.add(new String(bytes, path, end - path, StandardCharsets.UTF_8));
             }
             i = indexOf((byte) 0, end + 1) + 1; // past the link target
         }
-        return false;
+        return racy;
+    }
+
+    /** Whether the two listings are the same bytes: nothing in the tree changed in between (see the class comment). */
+    public boolean sameAs(ContextListing other) {
+        return Arrays.equals(bytes, other.bytes);
     }
 
     /** Where the n-th space-separated field of the entry [from, end) starts. */

@@ -19,8 +19,9 @@ import java.util.Optional;
  * context then compares one listing instead of stat'ing every file through the {@link ContentIndex}.
  *
  * <p>Entries are added only under the listing taken before they were computed, and saved only if
- * that listing has no racy files: a file changed after the listing either moves its stat data (the
- * next listing differs and the memo is dropped) or is racy (nothing is saved). The file holds
+ * that listing can vouch for them: a file changed after the listing either moves its stat data
+ * (the next listing differs and the memo is dropped) or is racy, and then the caller saves only
+ * once it has checked that file's content (see ContextSources). The file holds
  * {@value #MAGIC}, the listing, the entries (key, digest) and the magic again, written atomically;
  * one that does not read in full is ignored, as the memo is only a cache.
  */
@@ -77,9 +78,22 @@ public final class SourceMemo {
         }
     }
 
-    /** Writes the memo if it gained entries and its listing may vouch for them (no racy files). */
+    /** Whether entries were put since load. */
+    public boolean changed() {
+        return changed;
+    }
+
+    /** The listing the entries were computed under. */
+    public ContextListing listing() {
+        return listing;
+    }
+
+    /**
+     * Writes the memo if it gained entries. The caller vouches that its listing may stand for
+     * them: no racy files, or racy files whose content was checked since (see ContextSources).
+     */
     public void save() throws IOException {
-        if (!changed || listing.hasRacyFiles()) {
+        if (!changed) {
             return;
         }
         Files.createDirectories(file.getParent());

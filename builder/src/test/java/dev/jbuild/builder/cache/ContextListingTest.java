@@ -15,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,6 +76,22 @@ class ContextListingTest {
         Path noFiles = Files.createDirectories(dir.resolve("no-files/sub"));
         Files.createSymbolicLink(noFiles.resolve("link"), Path.of("target"));
         assertFalse(ContextListing.take(noFiles.getParent(), Clock.systemUTC()).orElseThrow().hasRacyFiles());
+    }
+
+    @Test
+    void racyFilesAreNamedAndASymlinkedRootIsListedThrough() throws IOException {
+        Files.writeString(dir.resolve("src/sub/new file.txt"), "new");
+        List<String> racy = ContextListing.take(dir, Clock.systemUTC()).orElseThrow().racyFiles();
+        assertTrue(racy.containsAll(List.of("src/a.txt", "src/sub/b.txt", "src/sub/new file.txt")), racy.toString());
+        assertFalse(racy.contains("link"), "only regular files");
+        Path link = Files.createSymbolicLink(dir.resolveSibling(dir.getFileName() + "-link"), dir);
+        try {
+            byte[] before = ContextListing.take(link, LATER).orElseThrow().bytes();
+            Files.writeString(dir.resolve("src/a.txt"), "changed");
+            assertFalse(java.util.Arrays.equals(before, ContextListing.take(link, LATER).orElseThrow().bytes()));
+        } finally {
+            Files.delete(link);
+        }
     }
 
     @Test

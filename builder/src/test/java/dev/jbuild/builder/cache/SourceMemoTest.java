@@ -44,14 +44,12 @@ class SourceMemoTest {
     }
 
     @Test
-    void aRacyListingIsNotSaved() throws IOException {
+    void racyFilesAreReadFromTheListing() {
         ContextListing racy = new ContextListing(A.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 Instant.ofEpochSecond(1600000001));
         assertTrue(racy.hasRacyFiles());
-        SourceMemo memo = SourceMemo.load(file(), racy);
-        memo.put("k", "d1");
-        memo.save();
-        assertFalse(Files.exists(file()));
+        assertEquals(java.util.List.of("a.txt"), racy.racyFiles(), "regular files only, not the directory");
+        assertFalse(listing(A).hasRacyFiles());
     }
 
     @Test
