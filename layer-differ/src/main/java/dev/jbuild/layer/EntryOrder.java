@@ -1,8 +1,11 @@
 package dev.jbuild.layer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * The one order in which jbuild writes layer entries: a depth-first, pre-order walk of the tree in
@@ -33,6 +36,23 @@ public final class EntryOrder {
     private static final byte[] PREFIX = LayerEntry.WHITEOUT_PREFIX.getBytes(StandardCharsets.US_ASCII);
 
     private EntryOrder() {
+    }
+
+    /**
+     * Sorts {@code items} by their paths in this order, each path's {@link #sortKey} made once
+     * (the comparators make two per comparison: for 20,000 entries a third of a second).
+     */
+    public static <T> void sort(List<T> items, Function<T, String> path) {
+        record Keyed<T>(byte[] key, T item) {
+        }
+        List<Keyed<T>> keyed = new ArrayList<>(items.size());
+        for (T item : items) {
+            keyed.add(new Keyed<>(sortKey(path.apply(item)), item));
+        }
+        keyed.sort((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
+        for (int i = 0; i < keyed.size(); i++) {
+            items.set(i, keyed.get(i).item());
+        }
     }
 
     /**

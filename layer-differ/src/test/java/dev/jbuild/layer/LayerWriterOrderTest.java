@@ -27,6 +27,9 @@ class LayerWriterOrderTest {
         shuffled.sort(EntryOrder.PATHS);
         assertEquals(expected, shuffled);
         assertTrue("😀".compareTo("\uFFFD") < 0, "String order (UTF-16) would differ from byte order here");
+        Collections.shuffle(shuffled, new Random(8));
+        EntryOrder.sort(shuffled, p -> p);
+        assertEquals(expected, shuffled, "sorting by precomputed keys");
     }
 
     @Test
@@ -37,6 +40,9 @@ class LayerWriterOrderTest {
         Collections.shuffle(shuffled, new Random(3));
         shuffled.sort(EntryOrder.PATHS);
         assertEquals(expected, shuffled);
+        Collections.shuffle(shuffled, new Random(4));
+        EntryOrder.sort(shuffled, p -> p);
+        assertEquals(expected, shuffled, "sorting by precomputed keys");
     }
 
     @Test

@@ -78,4 +78,11 @@ interface CopyOutput {
 
     /** Whether file contents are copied now (worth doing on several threads) rather than recorded. */
     boolean writesContent();
+
+    /**
+     * Called once a copy's entries are all made, before directories get their metadata: an output
+     * that postponed moving its directories' modification times does it now.
+     */
+    default void settleDirectoryTimes() throws IOException {
+    }
 }

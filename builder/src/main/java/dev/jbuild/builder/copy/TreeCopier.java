@@ -64,6 +64,7 @@ final class TreeCopier {
     void copy(String rel, Path target, List<PathFilter> filters) throws IOException {
         copyEntry(rel, FileStat.of(tree.host(rel)), target, false, filters);
         pool.drain();
+        output.settleDirectoryTimes();
         for (ContentPool.Task t : directoryMetadata) {
             t.run();
         }

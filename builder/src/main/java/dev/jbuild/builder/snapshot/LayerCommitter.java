@@ -73,7 +73,7 @@ public final class LayerCommitter {
         if (recorded) {
             found = new ArrayList<>(found);
             found.addAll(leaves.get().entries(options));
-            found.sort(EntryOrder.ENTRIES);
+            EntryOrder.sort(found, LayerEntry::path);
         }
         List<LayerEntry> entries = withoutUntouchedDirs(found, lowers);
         if (entries.isEmpty()) {
