@@ -5,15 +5,16 @@ import dev.jbuild.layer.compress.DaemonPool;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 /**
  * Compresses a stream as a sequence of independent members, one per chunk, reusing members an
@@ -23,8 +24,11 @@ import java.util.concurrent.Future;
  *
  * <p>Each finished chunk goes to a pool thread, which computes its key, takes the cached member
  * when there is one that {@linkplain ChunkCodec#fits fits}, and compresses the chunk otherwise.
- * Members are written in chunk order; at most twice as many chunks as threads are in flight, so
- * memory stays a few chunks' worth. {@link #finish} returns where each member went.
+ * Members are written in chunk order by a thread of their own, so that hashing and writing the
+ * blob does not hold up the thread that feeds this stream (which hashes the uncompressed stream for
+ * the diffID): two sequential hashes then run side by side. At most twice as many chunks as
+ * threads are in flight, so memory stays a few chunks' worth. {@link #finish} returns where each
+ * member went.
  */
 public final class ChunkedCompressor extends OutputStream {
     static final int HARD_MAX = 16 << 20;
@@ -33,16 +37,24 @@ public final class ChunkedCompressor extends OutputStream {
     private final ChunkCodec codec;
     private final MemberCache cache;
     private final ExecutorService pool;
+    /** Writes the members, in the order chunks were sealed (one thread, tasks in order). */
+    private final ExecutorService writer;
     private final int maxInFlight;
+    /** Chunks sealed but not yet written out: at most maxInFlight. */
+    private final Semaphore inFlight;
     /** Cut offsets from the thread producing entries, read by the thread writing bytes. */
     private final ConcurrentLinkedQueue<Long> cuts = new ConcurrentLinkedQueue<>();
-    private final ArrayDeque<Chunk> inFlight = new ArrayDeque<>();
+    /** Written by the writer thread only; read once it is done. */
     private final List<Member> members = new ArrayList<>();
     /** Chunks written out, whose buffers the next chunks reuse. */
-    private final ArrayDeque<Chunk> spare = new ArrayDeque<>();
+    private final ConcurrentLinkedQueue<Chunk> spare = new ConcurrentLinkedQueue<>();
     private Chunk current = new Chunk();
     private long position;
+    /** Writer thread only. */
     private long written;
+    private Future<?> lastWrite = CompletableFuture.completedFuture(null);
+    /** The first failure of the writer thread; later writes are skipped. */
+    private volatile Throwable failure;
     private boolean finished;
 
     public ChunkedCompressor(OutputStream out, ChunkCodec codec, MemberCache cache, int threads) {
@@ -53,7 +65,9 @@ public final class ChunkedCompressor extends OutputStream {
         this.codec = codec;
         this.cache = cache;
         this.maxInFlight = 2 * threads;
+        this.inFlight = new Semaphore(maxInFlight);
         this.pool = DaemonPool.of("chunk", threads);
+        this.writer = DaemonPool.of("member-writer", 1);
     }
 
     /** Ends a chunk at this offset of the uncompressed stream; offsets must come in increasing order. */
@@ -104,29 +118,39 @@ public final class ChunkedCompressor extends OutputStream {
             return members;
         }
         try {
-            if (current.length > 0 || members.isEmpty() && inFlight.isEmpty()) {
+            if (current.length > 0 || position == 0) {
                 seal();
             }
-            while (!inFlight.isEmpty()) {
-                writeHead();
-            }
+            await(lastWrite);
+            failIfWriterFailed();
             finished = true;
             return members;
         } finally {
             pool.shutdownNow();
+            writer.shutdownNow();
         }
     }
 
     /** Drops everything not yet written and stops the threads. */
     public void abort() {
         finished = true;
-        inFlight.clear();
         pool.shutdownNow();
+        writer.shutdownNow();
     }
 
     @Override
     public void flush() throws IOException {
-        out.flush(); // never a cut: chunks must depend on the marks only
+        // Never a cut (chunks must depend on the marks only); after the members sealed so far.
+        failIfWriterFailed();
+        lastWrite = writer.submit(() -> {
+            if (failure == null) {
+                try {
+                    out.flush();
+                } catch (IOException | RuntimeException e) {
+                    failure = e;
+                }
+            }
+        });
     }
 
     @Override
@@ -135,16 +159,18 @@ public final class ChunkedCompressor extends OutputStream {
     }
 
     private void seal() throws IOException {
-        while (inFlight.size() >= maxInFlight) {
-            writeHead();
+        failIfWriterFailed();
+        try {
+            inFlight.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while compressing a layer chunk");
         }
         Chunk c = current;
         c.done = pool.submit(() -> settle(c));
-        inFlight.add(c);
-        current = spare.isEmpty() ? new Chunk() : spare.poll().reset();
-        while (!inFlight.isEmpty() && inFlight.peek().done.isDone()) {
-            writeHead();
-        }
+        lastWrite = writer.submit(() -> writeOut(c));
+        Chunk reusable = spare.poll();
+        current = reusable == null ? new Chunk() : reusable.reset();
     }
 
     /** On a pool thread: the chunk's key and its member, from the cache when one fits. */
@@ -159,10 +185,30 @@ public final class ChunkedCompressor extends OutputStream {
         return null;
     }
 
-    private void writeHead() throws IOException {
-        Chunk c = inFlight.poll();
+    /** On the writer thread: waits for the chunk's member and writes it. */
+    private void writeOut(Chunk c) {
         try {
-            c.done.get();
+            if (failure != null) {
+                return;
+            }
+            await(c.done);
+            boolean reused = c.found != null;
+            byte[] bytes = reused ? c.found : c.member.array();
+            int size = reused ? c.found.length : c.member.size();
+            out.write(bytes, 0, size);
+            members.add(new Member(c.key, written, size, reused));
+            written += size;
+            spare.add(c);
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+        } finally {
+            inFlight.release();
+        }
+    }
+
+    private static void await(Future<?> f) throws IOException {
+        try {
+            f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while compressing a layer chunk");
@@ -170,14 +216,12 @@ public final class ChunkedCompressor extends OutputStream {
             Throwable cause = e.getCause();
             throw cause instanceof IOException io ? io : new IOException("layer chunk compression failed: " + cause, cause);
         }
-        boolean reused = c.found != null;
-        byte[] bytes = reused ? c.found : c.member.array();
-        int size = reused ? c.found.length : c.member.size();
-        out.write(bytes, 0, size);
-        members.add(new Member(c.key, written, size, reused));
-        written += size;
-        if (spare.size() < maxInFlight) {
-            spare.add(c);
+    }
+
+    private void failIfWriterFailed() throws IOException {
+        Throwable f = failure;
+        if (f != null) {
+            throw f instanceof IOException io ? io : new IOException("writing a layer member failed: " + f, f);
         }
     }
 
