@@ -2,7 +2,6 @@ package dev.jbuild.cli;
 
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.Locale;
 
 /**
  * The build's progress as plain lines on standard error: each step as it starts, the output of
@@ -31,7 +30,7 @@ final class BuildLog implements BuildProgress {
 
     @Override
     public synchronized void stepFinished(Step step, Duration took) {
-        print(indent(step) + "done " + String.format(Locale.ROOT, "%.2fs", took.toMillis() / 1000.0));
+        print(indent(step) + "done " + Seconds.of(took.toMillis() * 1_000_000, 2));
     }
 
     @Override

@@ -6,7 +6,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -198,6 +197,6 @@ final class StepBoard {
     }
 
     private static String seconds(long nanos) {
-        return String.format(Locale.ROOT, "%.1fs", Math.max(0, nanos) / 1e9);
+        return Seconds.of(nanos, 1);
     }
 }
