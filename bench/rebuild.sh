@@ -45,7 +45,8 @@ cleanup
 mkdir -p "$out/empty-context"
 cp -p "$changed" "$out/original.txt"
 
-echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1); $(buildah --version)"
+jbuild_java=$(JBUILD_JAVA_OPTS=-XshowSettings:properties ./jbuild --version 2>&1 | sed -n 's/^ *java.runtime.version = /Java /p')
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); jbuild runs on ${jbuild_java:-?}; $(buildah --version)"
 
 testdata/base/make-busybox-image.sh busybox:local --root "$out/jb" >/dev/null
 ./jbuild export --root "$out/jb" busybox:local "$out/base-layout" >/dev/null
