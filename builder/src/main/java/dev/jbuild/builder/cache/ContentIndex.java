@@ -146,8 +146,11 @@ public final class ContentIndex {
         // Each entry pairs stat data with content read after that stat, so threads racing on one file
         // leave either a correct entry or one whose stat data the file no longer has.
         if (stat.changedSince(statTime.minus(GRANULE))) {
-            current.remove(key);
+            Entry earlier = current.remove(key);
             racyDigests.merge(key, sha256, (a, b) -> a.equals(b) ? a : CHANGED);
+            if (earlier != null && !earlier.sha256().equals(sha256)) {
+                racyDigests.put(key, CHANGED);
+            }
         } else {
             current.put(key, new Entry(stat, sha256));
         }

@@ -295,6 +295,49 @@ class ContentIndexTest {
         return second;
     }
 
+    @Test
+    void givenIsTheOneAnswerOrChangedWhenTheFileChangedBetweenLookups() throws IOException {
+        Path f = write("g.txt", "one");
+        Path other = write("other.txt", "x");
+        // Clock at the files' own time: every lookup is racy, so nothing is recorded, yet given() knows.
+        ContentIndex racy = load(Instant.now());
+        assertEquals(sha256("one"), racy.sha256(f));
+        assertEquals(java.util.Optional.of(sha256("one")), racy.given(f));
+        assertEquals(java.util.Optional.empty(), racy.given(other), "never looked up");
+        write("g.txt", "two");
+        racy.sha256(f);
+        String answer = racy.given(f).orElseThrow();
+        assertNotEquals(sha256("one"), answer);
+        assertNotEquals(sha256("two"), answer);
+
+        // A trusted answer (the clock an hour ahead), then a racy different one after the file changed.
+        Instant[] now = {Instant.now().plus(Duration.ofHours(1))};
+        ContentIndex moving = ContentIndex.load(indexFile, new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now[0];
+            }
+        });
+        assertEquals(sha256("two"), moving.sha256(f));
+        assertEquals(java.util.Optional.of(sha256("two")), moving.given(f));
+        write("g.txt", "three");
+        now[0] = Instant.now();
+        assertEquals(sha256("three"), moving.sha256(f));
+        String both = moving.given(f).orElseThrow();
+        assertNotEquals(sha256("two"), both);
+        assertNotEquals(sha256("three"), both);
+    }
+
     private ContentIndex load(Instant now) throws IOException {
         return ContentIndex.load(indexFile, Clock.fixed(now, ZoneOffset.UTC));
     }
