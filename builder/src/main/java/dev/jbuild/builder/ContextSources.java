@@ -82,26 +82,29 @@ final class ContextSources {
         if (index != null) {
             index.save();
         }
-        if (memo != null && memo.changed() && (!memo.listing().hasRacyFiles() || racyFilesSettled())) {
-            memo.save();
+        if (memo != null && memo.changed()) {
+            List<String> racy = memo.listing().racyFiles();
+            if (racy.isEmpty() || settled(racy)) {
+                memo.save();
+            }
         }
     }
 
     /**
-     * Whether the memo may be saved although files were racy when the context was listed (the
-     * build right after an edit: the edited file is). A racy file can change without moving its
+     * Whether the memo may be saved although these files were racy when the context was listed
+     * (the build right after an edit: the edited file is). A racy file can change without moving its
      * stat data only until a second after its time stamps; if the context, listed again now, is
      * unchanged and has no racy file, each racy file's content now is its content for good, and
      * equal to what the digests used if hashing it again gives what the content index gave them.
      * Racy files no digest read do not matter.
      */
-    private boolean racyFilesSettled() throws InterruptedIOException {
+    private boolean settled(List<String> racyFiles) throws InterruptedIOException {
         Optional<ContextListing> now = ContextListing.take(context, clock);
         if (now.isEmpty() || !now.get().sameAs(memo.listing()) || now.get().hasRacyFiles() || index == null) {
             return false;
         }
         try {
-            for (String racy : memo.listing().racyFiles()) {
+            for (String racy : racyFiles) {
                 Path file = context.resolve(racy);
                 Optional<String> used = index.given(file);
                 if (used.isPresent() && !used.get().equals(ContentIndex.hashNow(file))) {

@@ -31,9 +31,10 @@ import picocli.CommandLine.Command;
 /**
  * {@code jbuild debug warmup} (hidden): loads the classes the common commands need — picocli's
  * help, Jackson and the image model, the store, the JDK's HTTP client and TLS — and runs builds
- * and rebuilds from the cache in a scratch store, without touching the network or the user's store. The launcher runs it once after each build with
- * {@code -XX:ArchiveClassesAtExit}, so the class-data-sharing archive covers pulls and pushes, not
- * only whichever command happened to run first.
+ * and rebuilds from the cache in a scratch store, without touching the network or the user's
+ * store. The launcher runs it once after each build of the jar with {@code -XX:AOTCacheOutput}
+ * (JDK 25 and later) or {@code -XX:ArchiveClassesAtExit}, so what it records covers builds, pulls
+ * and pushes, not only whichever command happened to run first.
  */
 @Command(name = "warmup", hidden = true, description = "Load the common classes (for the class-data archive).")
 final class DebugWarmupCommand implements java.util.concurrent.Callable<Integer> {

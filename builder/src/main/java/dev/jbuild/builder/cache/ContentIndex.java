@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.jbuild.oci.Digest;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -13,7 +12,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -158,34 +156,23 @@ public final class ContentIndex {
     }
 
     /**
-     * Writes the index atomically (a temporary file in the same directory, then a rename; parent
-     * directories are created), with only the entries looked up since load, so deleted files drop
-     * out, and without the racy ones. Call it once lookups are done.
+     * Writes the index whole or not at all ({@link CacheFile}), with only the entries looked up
+     * since load, so deleted files drop out, and without the racy ones. Call it once lookups are
+     * done.
      */
     public void save() throws IOException {
         if (hashed.get() == 0 && current.size() == saved.size()) {
             return; // every entry looked up was found as saved, and no other: the file says it all
         }
-        Path target = file.toAbsolutePath();
-        Files.createDirectories(target.getParent());
-        Path temp = Files.createTempFile(target.getParent(), target.getFileName() + ".", ".tmp");
-        try {
-            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(temp),
-                    BUFFER_SIZE))) {
-                out.writeUTF(MAGIC);
-                out.writeInt(current.size());
-                // Sorted, so that the same entries always give the same file.
-                for (Map.Entry<String, Entry> e : new TreeMap<>(current).entrySet()) {
-                    write(out, e.getKey(), e.getValue());
-                }
-                out.writeUTF(MAGIC);
+        CacheFile.replace(file, out -> {
+            out.writeUTF(MAGIC);
+            out.writeInt(current.size());
+            // Sorted, so that the same entries always give the same file.
+            for (Map.Entry<String, Entry> e : new TreeMap<>(current).entrySet()) {
+                write(out, e.getKey(), e.getValue());
             }
-            // No fsync: a torn index after a crash does not parse, and a lost one only costs re-reading.
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            // Only still there if writing or renaming failed.
-            Files.deleteIfExists(temp);
-        }
+            out.writeUTF(MAGIC);
+        });
     }
 
     /**

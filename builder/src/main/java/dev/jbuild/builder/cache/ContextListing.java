@@ -41,12 +41,10 @@ public final class ContextListing {
         this.taken = taken;
     }
 
-    /** Lists the tree below {@code dir} (symlinks not followed), or empty when find cannot. */
-    public static Optional<ContextListing> take(Path dir) throws InterruptedIOException {
-        return take(dir, Clock.systemUTC());
-    }
-
-    /** Same, with the clock that decides what is racy (tests set it ahead to have no racy files). */
+    /**
+     * Lists the tree below {@code dir} (symlinks not followed), or empty when find cannot;
+     * {@code clock} decides what is racy (tests set it ahead to have no racy files).
+     */
     public static Optional<ContextListing> take(Path dir, Clock clock) throws InterruptedIOException {
         return take(dir, "find", clock);
     }

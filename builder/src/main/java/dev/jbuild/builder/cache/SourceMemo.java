@@ -1,14 +1,11 @@
 package dev.jbuild.builder.cache;
 
 import java.io.ByteArrayInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -96,26 +93,17 @@ public final class SourceMemo {
         if (!changed) {
             return;
         }
-        Files.createDirectories(file.getParent());
-        Path temp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
-        try {
-            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(temp),
-                    64 * 1024))) {
-                out.writeUTF(MAGIC);
-                out.writeInt(listing.bytes().length);
-                out.write(listing.bytes());
-                out.writeInt(digests.size());
-                for (Map.Entry<String, String> e : digests.entrySet()) {
-                    out.writeUTF(e.getKey());
-                    out.writeUTF(e.getValue());
-                }
-                out.writeUTF(MAGIC);
+        CacheFile.replace(file, out -> {
+            out.writeUTF(MAGIC);
+            out.writeInt(listing.bytes().length);
+            out.write(listing.bytes());
+            out.writeInt(digests.size());
+            for (Map.Entry<String, String> e : digests.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeUTF(e.getValue());
             }
-            // No fsync, as the content index: a torn memo does not read in full and is ignored.
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-            changed = false;
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+            out.writeUTF(MAGIC);
+        });
+        changed = false;
     }
 }

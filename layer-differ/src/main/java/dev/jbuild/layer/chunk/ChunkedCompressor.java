@@ -39,8 +39,7 @@ public final class ChunkedCompressor extends OutputStream {
     private final ExecutorService pool;
     /** Writes the members, in the order chunks were sealed (one thread, tasks in order). */
     private final ExecutorService writer;
-    private final int maxInFlight;
-    /** Chunks sealed but not yet written out: at most maxInFlight. */
+    /** Permits for chunks sealed but not yet written out: twice as many as threads. */
     private final Semaphore inFlight;
     /** Cut offsets from the thread producing entries, read by the thread writing bytes. */
     private final ConcurrentLinkedQueue<Long> cuts = new ConcurrentLinkedQueue<>();
@@ -64,8 +63,7 @@ public final class ChunkedCompressor extends OutputStream {
         this.out = out;
         this.codec = codec;
         this.cache = cache;
-        this.maxInFlight = 2 * threads;
-        this.inFlight = new Semaphore(maxInFlight);
+        this.inFlight = new Semaphore(2 * threads);
         this.pool = DaemonPool.of("chunk", threads);
         this.writer = DaemonPool.of("member-writer", 1);
     }
