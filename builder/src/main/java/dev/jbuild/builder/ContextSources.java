@@ -72,6 +72,15 @@ final class ContextSources {
         return digest;
     }
 
+    /**
+     * The sha256 of a context file's content as the digests computed in this build found it, if
+     * the content index vouches for it (see {@link ContentIndex#vouched}); empty when nothing was
+     * computed (the memo answered) or the file was racy.
+     */
+    synchronized Optional<String> knownContent(Path file) {
+        return index == null ? Optional.empty() : index.vouched(file);
+    }
+
     /** How many digests were computed rather than found in the memo (for tests). */
     synchronized int computed() {
         return computed;

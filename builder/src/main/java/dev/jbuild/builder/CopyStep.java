@@ -134,6 +134,7 @@ final class CopyStep {
         } else {
             source = new CopySource(ctx.request().context(), true, ctx.request().ignore());
         }
+        boolean fromContext = inline.isEmpty() && fromLayers.isEmpty();
         Optional<String> chown = c.chown();
         List<String> finalSources = sources;
         Path tmp = Files.createDirectory(scratch.resolve("tmp"));
@@ -152,6 +153,7 @@ final class CopyStep {
         };
         Optional<Optional<ImageLayer>> direct = c.add() || c.link() ? Optional.empty()
                 : ctx.filesystems().changeDirectly(state.layers(), ctx.layerOnlyCopies() && !filesNeededLater,
+                        fromContext ? ctx.contextSources()::knownContent : file -> Optional.empty(),
                         (view, upper, leaves) -> {
                     String dest = ContainerPaths.join(state.workdir(), c.destination());
                     Optional<String> fresh = FreshDestination.resolve(view, dest);

@@ -87,7 +87,8 @@ public final class Engine {
             BaseImages images = new BaseImages(store, clients, request.pull(), listener);
             Filesystems fs = new Filesystems(store.blobs(), snapshots, ws,
                     new LayerCommitter(store.blobs(), snapshots, request.compression(), layerOptions,
-                            new ChunkIndex(chunkIndexDirectory(store.root()), store.blobs(), !request.noCache())),
+                            new ChunkIndex(chunkIndexDirectory(store.root()), store.blobs(), !request.noCache()),
+                            listener::note),
                     images::fetch);
             BuildContext ctx = new BuildContext(request, store, images,
                     fs, executor, ws.dir(), listener, created, layerOnlyCopies,

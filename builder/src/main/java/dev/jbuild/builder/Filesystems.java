@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The file systems of a build: a stage's layers mounted as one overlay, writable for a step that
@@ -120,15 +121,17 @@ final class Filesystems {
      * Like {@link #change}, but {@code action} writes into the plain upper dir while the layers are
      * mounted read-only beside it; empty when the action declined (it wrote nothing). With
      * {@code layerOnly}, the action may leave files unwritten (recorded in the leaves it is given)
-     * when no later step needs them as files.
+     * when no later step needs them as files; {@code knownContent} tells the digests of the source
+     * files those leaves are read from, where known (see {@link LayerLeaves}).
      */
-    Optional<Optional<ImageLayer>> changeDirectly(List<ImageLayer> layers, boolean layerOnly, DirectAction action)
+    Optional<Optional<ImageLayer>> changeDirectly(List<ImageLayer> layers, boolean layerOnly,
+            Function<Path, Optional<String>> knownContent, DirectAction action)
             throws IOException, InterruptedException {
         List<Path> lowers = lowers(layers);
         Path step = workspace.newStepDir("step");
         try {
             Path upper = Files.createDirectory(step.resolve("upper"));
-            Optional<LayerLeaves> leaves = layerOnly ? Optional.of(new LayerLeaves(upper)) : Optional.empty();
+            Optional<LayerLeaves> leaves = layerOnly ? Optional.of(new LayerLeaves(upper, knownContent)) : Optional.empty();
             boolean done;
             try (View view = view(layers)) {
                 done = action.run(view.root(), upper, leaves);

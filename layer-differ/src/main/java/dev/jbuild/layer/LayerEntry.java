@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -62,6 +63,16 @@ public record LayerEntry(String path, Type type, int mode, long uid, long gid, I
         Content EMPTY = () -> InputStream.nullInputStream();
 
         InputStream open() throws IOException;
+
+        /**
+         * The sha256 of the content (lower-case hex) when its producer knows it without reading it
+         * and vouches for it, as a build context's content index does; empty when unknown. Layers
+         * whose leading entries all have known content can take over an earlier layer's first part
+         * ({@link dev.jbuild.layer.chunk.LayerRecipe}).
+         */
+        default Optional<String> sha256() {
+            return Optional.empty();
+        }
     }
 
     public LayerEntry {

@@ -12,6 +12,9 @@ import dev.jbuild.oci.Digest;
  * @param size compressed length in bytes
  * @param uncompressedSize tar length in bytes
  * @param mediaType the OCI layer media type for the compression used
+ * @param takenOver how many bytes at the tar's start were taken over from an earlier layer's blob
+ *     rather than read and hashed ({@link dev.jbuild.layer.chunk.LayerRecipe}); 0 for most layers
  */
-public record LayerResult(Digest digest, Digest diffId, long size, long uncompressedSize, String mediaType) {
+public record LayerResult(Digest digest, Digest diffId, long size, long uncompressedSize, String mediaType,
+        long takenOver) {
 }

@@ -4,9 +4,12 @@ import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import dev.jbuild.layer.chunk.ChunkBoundaries;
 import dev.jbuild.layer.chunk.ChunkCodec;
 import dev.jbuild.layer.chunk.ChunkedCompressor;
+import dev.jbuild.layer.chunk.LayerRecipe;
 import dev.jbuild.layer.chunk.MemberCache;
+import dev.jbuild.layer.chunk.RecipeChain;
 import dev.jbuild.layer.compress.DigestingOutputStream;
 import dev.jbuild.layer.compress.ParallelGzipOutputStream;
+import dev.jbuild.layer.compress.Sha256State;
 import dev.jbuild.layer.tar.TarWriter;
 import dev.jbuild.oci.Digest;
 import java.io.Closeable;
@@ -17,8 +20,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Writes a layer blob — a tar, compressed with gzip, zstd or nothing — from a directory tree or
@@ -54,8 +60,15 @@ public final class LayerWriter implements Closeable {
     private final long clampSeconds;
     /** Set for a chunked layer: its compressor, where to cut, and the cache members come from and go to. */
     private final ChunkedCompressor chunks;
-    private final ChunkBoundaries boundaries;
+    private ChunkBoundaries boundaries;
     private final MemberCache cache;
+    /** Keys of the checkpoints of a chunked layer, when hash states can be kept (else null). */
+    private RecipeChain chain;
+    /** Checkpoints whose states are still to be collected, and those taken over from an earlier layer. */
+    private final List<Pending> checkpoints = new ArrayList<>();
+    private List<LayerRecipe.Checkpoint> carried = List.of();
+    /** How many tar bytes were taken over from an earlier layer. */
+    private long takenOver;
     private byte[] previousKey;
     private String previousPath;
     private boolean done;
@@ -81,6 +94,7 @@ public final class LayerWriter implements Closeable {
         this.compressor = chunked ? chunks : singleStream(compression, level, options.threads());
         this.uncompressed = compression == Compression.NONE ? compressed : new DigestingOutputStream(compressor);
         this.tar = new TarWriter(uncompressed);
+        this.chain = chunked && Sha256State.supported() ? new RecipeChain(ChunkCodec.of(compression, level)) : null;
         this.clampSeconds = options.sourceDateEpoch().map(i -> i.getEpochSecond()).orElse(Long.MAX_VALUE);
     }
 
@@ -163,7 +177,8 @@ public final class LayerWriter implements Closeable {
         }
         sorted.sort((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
         try (LayerWriter w = new LayerWriter(out, compression, options, cache)) {
-            for (Keyed k : sorted) {
+            int first = w.takeOverEarlierLayer(sorted.stream().map(Keyed::entry).toList());
+            for (Keyed k : sorted.subList(first, sorted.size())) {
                 w.add(k.entry(), k.key());
             }
             return w.finish();
@@ -199,15 +214,24 @@ public final class LayerWriter implements Closeable {
         }
         previousKey = key;
         previousPath = entry.path();
-        long mtime = Math.min(entry.mtime().getEpochSecond(), clampSeconds);
+        byte[][] headers = TarWriter.headers(entry, mtimeOf(entry));
         try {
             if (chunks != null) {
-                long size = entry.type() == LayerEntry.Type.FILE ? entry.size() : 0;
-                for (long cut : boundaries.before(tar.position(), entry.path(), size)) {
+                long start = tar.position();
+                long[] cuts = boundaries.before(start, entry.path(), contentSize(entry));
+                for (long cut : cuts) {
                     chunks.cutAt(cut);
                 }
+                if (chain != null) {
+                    Optional<String> checkpoint = startsChunk(cuts, start) ? chain.key() : Optional.empty();
+                    if (checkpoint.isPresent()) {
+                        uncompressed.keepStateAt(start);
+                        checkpoints.add(new Pending(checkpoint.get(), start));
+                    }
+                    chain.add(entry, headers);
+                }
             }
-            tar.write(entry, mtime);
+            tar.write(entry, headers);
         } catch (IOException | RuntimeException e) {
             abort();
             throw e;
@@ -236,6 +260,9 @@ public final class LayerWriter implements Closeable {
             diffId = uncompressed == compressed ? digest : uncompressed.digest();
             if (members != null) {
                 cache.written(digest, members);
+                if (chain != null) {
+                    keepRecipe(digest, members);
+                }
             }
         } catch (IOException | RuntimeException e) {
             abort();
@@ -243,7 +270,111 @@ public final class LayerWriter implements Closeable {
         }
         done = true;
         return new LayerResult(digest, diffId, compressed.count(), uncompressed.count(),
-                compression.ociMediaType());
+                compression.ociMediaType(), takenOver);
+    }
+
+    /** A checkpoint of this layer: its key and tar offset; its states are collected at the end. */
+    private record Pending(String key, long start) {
+    }
+
+    private long mtimeOf(LayerEntry entry) {
+        return Math.min(entry.mtime().getEpochSecond(), clampSeconds);
+    }
+
+    private static long contentSize(LayerEntry entry) {
+        return entry.type() == LayerEntry.Type.FILE ? entry.size() : 0;
+    }
+
+    /** Whether the rule cut right before the entry (a point a later layer may take over from). */
+    private static boolean startsChunk(long[] cuts, long start) {
+        return cuts.length > 0 && cuts[0] == start && start > 0;
+    }
+
+    /**
+     * Takes over the first part of an earlier layer whose recipe the cache kept, when these
+     * entries (in order) begin as that layer's did: its blob's bytes up to the last checkpoint both
+     * share are copied, the hashes resumed from their states there, and writing goes on from the
+     * entry at that checkpoint. Only the planning of cuts and keys runs over the entries before it;
+     * their files are not opened. Call before {@link #add}; returns the index of the first entry
+     * still to add (0 when nothing was taken over).
+     */
+    private int takeOverEarlierLayer(List<LayerEntry> entries) throws IOException {
+        if (chain == null) {
+            return 0;
+        }
+        record Point(int entry, LayerRecipe.Checkpoint checkpoint, ChunkBoundaries boundaries, RecipeChain chain) {
+        }
+        ChunkBoundaries plannedCuts = new ChunkBoundaries();
+        RecipeChain plannedKeys = chain.copy();
+        LayerRecipe recipe = null;
+        Map<Long, LayerRecipe.Checkpoint> byStart = new HashMap<>();
+        Point last = null;
+        long position = 0;
+        for (int i = 0; i < entries.size() && plannedKeys.known(); i++) {
+            LayerEntry e = entries.get(i);
+            byte[][] headers = TarWriter.headers(e, mtimeOf(e));
+            ChunkBoundaries before = plannedCuts.copy();
+            if (startsChunk(plannedCuts.before(position, e.path(), contentSize(e)), position)) {
+                String key = plannedKeys.key().orElseThrow();
+                if (recipe == null) {
+                    recipe = cache.recipe(key).orElse(null);
+                    if (recipe == null) {
+                        return 0;
+                    }
+                    for (LayerRecipe.Checkpoint c : recipe.checkpoints()) {
+                        byStart.put(recipe.members().get(c.member()).start(), c);
+                    }
+                }
+                LayerRecipe.Checkpoint c = byStart.get(position);
+                if (c == null || !c.key().equals(key)) {
+                    break;
+                }
+                last = new Point(i, c, before, plannedKeys.copy());
+            }
+            plannedKeys.add(e, headers);
+            position += TarWriter.length(headers, contentSize(e));
+        }
+        if (last == null) {
+            return 0;
+        }
+        MemberCache.Member member = recipe.members().get(last.checkpoint().member());
+        if (!cache.copyPrefix(recipe.blob(), member.offset(), destination)) {
+            return 0;
+        }
+        compressed.resumeFrom(member.blobState().orElseThrow());
+        chunks.resumeAfter(member.start(), recipe.members().subList(0, last.checkpoint().member()));
+        uncompressed.resumeFrom(last.checkpoint().tarState());
+        tar.startAt(member.start());
+        boundaries = last.boundaries();
+        chain = last.chain();
+        int before = last.checkpoint().member();
+        carried = recipe.checkpoints().stream().filter(c -> c.member() < before).toList();
+        takenOver = member.start();
+        if (last.entry() > 0) {
+            LayerEntry previous = entries.get(last.entry() - 1);
+            previousKey = EntryOrder.sortKey(previous.path());
+            previousPath = previous.path();
+        }
+        return last.entry();
+    }
+
+    /** Keeps the finished blob's recipe: the checkpoints taken over and those this writer passed. */
+    private void keepRecipe(Digest digest, List<MemberCache.Member> members) throws IOException {
+        Map<Long, Integer> memberAt = new HashMap<>();
+        for (int i = 0; i < members.size(); i++) {
+            memberAt.put(members.get(i).start(), i);
+        }
+        List<LayerRecipe.Checkpoint> all = new ArrayList<>(carried);
+        for (Pending p : checkpoints) {
+            Integer member = memberAt.get(p.start());
+            Optional<Sha256State> state = uncompressed.stateAt(p.start());
+            if (member != null && state.isPresent()) {
+                all.add(new LayerRecipe.Checkpoint(p.key(), member, state.get()));
+            }
+        }
+        if (!all.isEmpty()) {
+            cache.keep(new LayerRecipe(digest, members, all));
+        }
     }
 
     /** Abandons an unfinished layer (stopping compression threads); nothing if it was finished. */

@@ -1,9 +1,13 @@
 package dev.jbuild.builder.cache;
 
+import dev.jbuild.layer.chunk.LayerRecipe;
 import dev.jbuild.layer.chunk.MemberCache;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.store.BlobStore;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +29,8 @@ import java.util.Optional;
  */
 public final class ChunkIndex implements MemberCache {
     private final Path dir;
+    /** The layer recipes, one file per first checkpoint key, beside the chunk entries. */
+    private final Path recipes;
     private final BlobStore blobs;
     private final boolean lookups;
 
@@ -34,6 +40,7 @@ public final class ChunkIndex implements MemberCache {
      */
     public ChunkIndex(Path dir, BlobStore blobs, boolean lookups) {
         this.dir = dir;
+        this.recipes = recipesDirectory(dir);
         this.blobs = blobs;
         this.lookups = lookups;
     }
@@ -78,22 +85,100 @@ public final class ChunkIndex implements MemberCache {
         }
     }
 
-    /** Removes the entries whose blob is no longer in the store; returns how many. */
+    /**
+     * The recipe last kept under this key, if its blob is still in the store (see
+     * {@link LayerRecipe}); a file that cannot be read whole is a miss, and is removed.
+     */
+    @Override
+    public Optional<LayerRecipe> recipe(String firstKey) throws IOException {
+        if (!lookups) {
+            return Optional.empty();
+        }
+        Path file = recipes.resolve(firstKey);
+        LayerRecipe recipe;
+        try {
+            recipe = readRecipe(file);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            Files.deleteIfExists(file);
+            return Optional.empty();
+        }
+        if (!recipe.firstKey().equals(firstKey) || !blobs.has(recipe.blob())) {
+            Files.deleteIfExists(file);
+            return Optional.empty();
+        }
+        return Optional.of(recipe);
+    }
+
+    @Override
+    public void keep(LayerRecipe recipe) throws IOException {
+        CacheFile.replace(recipes.resolve(recipe.firstKey()), recipe::write);
+    }
+
+    /** Copies in the kernel into a store writer (no pass through this process), as a stream otherwise. */
+    @Override
+    public boolean copyPrefix(Digest blob, long length, OutputStream out) throws IOException {
+        FileChannel source;
+        try {
+            source = FileChannel.open(blobs.path(blob), StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            return false; // pruned since the recipe was read
+        }
+        try (source) {
+            if (source.size() < length) {
+                return false;
+            }
+            if (out instanceof BlobStore.Writer writer) {
+                writer.copyFrom(source, length);
+            } else {
+                BlobStore.copyThrough(source, length, out);
+            }
+            return true;
+        }
+    }
+
+    private static Path recipesDirectory(Path chunkIndex) {
+        return chunkIndex.resolveSibling("recipes");
+    }
+
+    /** Removes the entries and recipes whose blob is no longer in the store; returns how many. */
     public static int prune(Path dir, BlobStore blobs) throws IOException {
+        int entries = removeUnless(dir, entry -> Location.parse(Files.readString(entry, StandardCharsets.US_ASCII)).blob(),
+                blobs);
+        return entries + removeUnless(recipesDirectory(dir), ChunkIndex::recipeBlob, blobs);
+    }
+
+    private static Digest recipeBlob(Path file) throws IOException {
+        return readRecipe(file).blob();
+    }
+
+    private static LayerRecipe readRecipe(Path file) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 64 * 1024))) {
+            return LayerRecipe.read(in);
+        }
+    }
+
+    private interface BlobOf {
+        Digest read(Path file) throws IOException;
+    }
+
+    /** Removes the files of {@code dir} that name no blob in the store, or cannot be read. */
+    private static int removeUnless(Path dir, BlobOf blobOf, BlobStore blobs) throws IOException {
         if (!Files.isDirectory(dir)) {
             return 0;
         }
         int removed = 0;
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path entry : entries) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
                 boolean keep;
                 try {
-                    keep = blobs.has(Location.parse(Files.readString(entry, StandardCharsets.US_ASCII)).blob());
+                    keep = blobs.has(blobOf.read(file));
                 } catch (IOException | IllegalArgumentException e) {
                     keep = false;
                 }
                 if (!keep) {
-                    Files.deleteIfExists(entry);
+                    Files.deleteIfExists(file);
                     removed++;
                 }
             }

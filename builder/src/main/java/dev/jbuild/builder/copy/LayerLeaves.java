@@ -5,6 +5,7 @@ import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerOptions;
 import dev.jbuild.layer.sys.Syscalls;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -21,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * A {@link CopyOutput} for a COPY whose result nobody needs as files, only as its layer (the last
@@ -37,6 +39,7 @@ public final class LayerLeaves implements CopyOutput {
     private static final int SYMLINK_MODE = 0777;
 
     private final Path root;
+    private final Function<Path, Optional<String>> knownContent;
     /** Every recorded name and its inode; hard links share one. */
     private final Map<Path, Inode> names = new HashMap<>();
     /** Directories a name was added to or removed from since their times were last settled. */
@@ -44,7 +47,16 @@ public final class LayerLeaves implements CopyOutput {
 
     /** @param root the directory the copy's targets are under, which the layer is made of */
     public LayerLeaves(Path root) {
+        this(root, source -> Optional.empty());
+    }
+
+    /**
+     * @param knownContent the sha256 of a source file's content, where its producer knows it
+     *     without reading it (see {@link LayerEntry.Content#sha256})
+     */
+    public LayerLeaves(Path root, Function<Path, Optional<String>> knownContent) {
         this.root = root;
+        this.knownContent = knownContent;
     }
 
     private static final class Inode {
@@ -190,7 +202,7 @@ public final class LayerLeaves implements CopyOutput {
         return out;
     }
 
-    private static LayerEntry entry(String path, Inode i, LayerOptions options) {
+    private LayerEntry entry(String path, Inode i, LayerOptions options) {
         LayerEntry.Type type = switch (i.type) {
             case FileStat.REGULAR -> LayerEntry.Type.FILE;
             case FileStat.SYMLINK -> LayerEntry.Type.SYMLINK;
@@ -210,6 +222,19 @@ public final class LayerLeaves implements CopyOutput {
         return new LayerEntry(path, type, i.mode, Integer.toUnsignedLong(i.uid), Integer.toUnsignedLong(i.gid), i.mtime,
                 i.size, i.linkText, device ? Syscalls.major(i.rdev) : 0, device ? Syscalls.minor(i.rdev) : 0,
                 xattrs.isEmpty() ? null : xattrs,
-                type == LayerEntry.Type.FILE ? () -> Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS) : null);
+                type == LayerEntry.Type.FILE ? new SourceContent(source, knownContent.apply(source)) : null);
+    }
+
+    /** A source file's content, and its digest when known. */
+    private record SourceContent(Path source, Optional<String> known) implements LayerEntry.Content {
+        @Override
+        public InputStream open() throws IOException {
+            return Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS);
+        }
+
+        @Override
+        public Optional<String> sha256() {
+            return known;
+        }
     }
 }

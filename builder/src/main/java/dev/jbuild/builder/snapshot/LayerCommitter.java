@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Turns the upper dir of a finished step into a layer blob in the store and into the snapshot of
@@ -40,19 +41,23 @@ public final class LayerCommitter {
     private final Compression compression;
     private final LayerOptions options;
     private final MemberCache members;
+    private final Consumer<String> notes;
 
     /**
      * @param members where the compressed members of earlier layers are found and new ones
      *     recorded: layers are written chunked, so a layer sharing most of its files with an
-     *     earlier one compresses only what changed
+     *     earlier one compresses only what changed, and one that starts as an earlier one takes
+     *     that part over without reading it
+     * @param notes where to tell how much of a layer was taken over
      */
     public LayerCommitter(BlobStore blobs, Snapshots snapshots, Compression compression, LayerOptions options,
-            MemberCache members) {
+            MemberCache members, Consumer<String> notes) {
         this.blobs = blobs;
         this.snapshots = snapshots;
         this.compression = compression;
         this.options = options;
         this.members = members;
+        this.notes = notes;
     }
 
     /** The layer of {@code upper} over {@code lowers} (top first), or empty when nothing changed. */
@@ -84,10 +89,18 @@ public final class LayerCommitter {
             r = LayerWriter.write(entries, out, compression, options, members);
             out.commit(Optional.of(r.digest()), OptionalLong.of(r.size()));
         }
+        if (r.takenOver() > 0) {
+            notes.accept("layer " + r.digest().shortHex() + ": the first " + megabytes(r.takenOver())
+                    + " MB of its " + megabytes(r.uncompressedSize()) + " MB taken from an earlier layer, not read again");
+        }
         if (!recorded) {
             snapshots.adopt(upper, r.diffId());
         }
         return Optional.of(new ImageLayer(Descriptor.of(r.mediaType(), r.digest(), r.size()), r.diffId()));
+    }
+
+    private static long megabytes(long bytes) {
+        return (bytes + 500_000) / 1_000_000;
     }
 
     private static List<LayerEntry> withoutUntouchedDirs(List<LayerEntry> entries, List<Path> lowers)

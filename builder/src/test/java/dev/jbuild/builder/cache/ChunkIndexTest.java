@@ -11,11 +11,15 @@ import dev.jbuild.layer.LayerWriter;
 import dev.jbuild.layer.chunk.MemberCache;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.store.BlobStore;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -133,6 +137,88 @@ class ChunkIndexTest {
     }
 
     private long count() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.count();
+        }
+    }
+
+    /** 400 files whose content digests are known (as a build context's are), {@code changed} changed. */
+    private static List<LayerEntry> known(int changed) {
+        List<LayerEntry> entries = new ArrayList<>();
+        for (LayerEntry e : files(changed)) {
+            byte[] data;
+            try (InputStream in = e.content().open()) {
+                data = in.readAllBytes();
+            } catch (IOException x) {
+                throw new UncheckedIOException(x);
+            }
+            Optional<String> sha256 = Optional.of(Digest.sha256(data).hex());
+            entries.add(LayerEntry.file(e.path(), data.length, new LayerEntry.Content() {
+                @Override
+                public InputStream open() {
+                    return new ByteArrayInputStream(data);
+                }
+
+                @Override
+                public Optional<String> sha256() {
+                    return sha256;
+                }
+            }).withMtime(Instant.EPOCH));
+        }
+        return entries;
+    }
+
+    private LayerResult writeSelfDigesting(List<LayerEntry> entries, MemberCache cache) throws IOException {
+        try (BlobStore.Writer out = blobs.newSelfDigestingWriter()) {
+            LayerResult r = LayerWriter.write(entries, out, Compression.GZIP, LayerOptions.defaults(), cache);
+            out.commit(Optional.of(r.digest()), OptionalLong.of(r.size()));
+            return r;
+        }
+    }
+
+    @Test
+    void aLayerStartingAsAnEarlierOneTakesItsFirstPartFromThatBlob() throws IOException {
+        writeSelfDigesting(known(-1), new ChunkIndex(dir, blobs, true));
+        Path recipes = tmp.resolve("recipes");
+        assertEquals(1, count(recipes), "one recipe per first checkpoint");
+
+        LayerResult changed = writeSelfDigesting(known(350), new ChunkIndex(dir, blobs, true));
+        assertTrue(changed.takenOver() > 0);
+        // Into a writer that hashes what it gets, the bytes are read through it: the same blob.
+        Files.delete(blobs.path(changed.digest()));
+        assertEquals(changed.digest(), write(known(350), new ChunkIndex(dir, blobs, true)));
+        // And the same as written with no cache at all.
+        Files.delete(blobs.path(changed.digest()));
+        assertEquals(changed.digest(), write(known(350), MemberCache.NONE));
+        assertEquals(0, writeSelfDigesting(known(350), new ChunkIndex(dir, blobs, false)).takenOver(),
+                "--no-cache takes nothing over");
+    }
+
+    @Test
+    void aRecipeOfAPrunedBlobOrDamagedIsAMissAndPruneRemovesIt() throws IOException {
+        LayerResult first = writeSelfDigesting(known(-1), new ChunkIndex(dir, blobs, true));
+        Path recipes = tmp.resolve("recipes");
+        Path recipe;
+        try (Stream<Path> s = Files.list(recipes)) {
+            recipe = s.findFirst().orElseThrow();
+        }
+        Files.write(recipe, Arrays.copyOf(Files.readAllBytes(recipe), 100));
+        assertEquals(0, writeSelfDigesting(known(350), new ChunkIndex(dir, blobs, true)).takenOver());
+        assertTrue(Files.exists(recipe), "the torn recipe was replaced by the new layer's");
+
+        Files.delete(blobs.path(first.digest()));
+        LayerResult second = writeSelfDigesting(known(300), new ChunkIndex(dir, blobs, true));
+        assertTrue(second.takenOver() > 0, "the recipe kept last names the blob still there");
+        Files.delete(blobs.path(second.digest()));
+        LayerResult third = writeSelfDigesting(known(200), new ChunkIndex(dir, blobs, true));
+        assertEquals(0, third.takenOver(), "the recipe kept last names a pruned blob");
+
+        Files.delete(blobs.path(third.digest()));
+        ChunkIndex.prune(dir, blobs);
+        assertEquals(0, count(recipes), "prune removes the recipe of a deleted blob");
+    }
+
+    private static long count(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.count();
         }

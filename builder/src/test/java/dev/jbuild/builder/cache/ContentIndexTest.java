@@ -296,13 +296,14 @@ class ContentIndexTest {
     }
 
     @Test
-    void givenIsTheOneAnswerOrChangedWhenTheFileChangedBetweenLookups() throws IOException {
+    void givenIsTheOneAnswerOrChangedWhenTheFileChangedBetweenLookupsAndOnlyTrustedOnesAreVouchedFor() throws IOException {
         Path f = write("g.txt", "one");
         Path other = write("other.txt", "x");
         // Clock at the files' own time: every lookup is racy, so nothing is recorded, yet given() knows.
         ContentIndex racy = load(Instant.now());
         assertEquals(sha256("one"), racy.sha256(f));
         assertEquals(java.util.Optional.of(sha256("one")), racy.given(f));
+        assertEquals(java.util.Optional.empty(), racy.vouched(f), "racy: not vouched for");
         assertEquals(java.util.Optional.empty(), racy.given(other), "never looked up");
         write("g.txt", "two");
         racy.sha256(f);
@@ -330,12 +331,14 @@ class ContentIndexTest {
         });
         assertEquals(sha256("two"), moving.sha256(f));
         assertEquals(java.util.Optional.of(sha256("two")), moving.given(f));
+        assertEquals(java.util.Optional.of(sha256("two")), moving.vouched(f), "trusted: vouched for");
         write("g.txt", "three");
         now[0] = Instant.now();
         assertEquals(sha256("three"), moving.sha256(f));
         String both = moving.given(f).orElseThrow();
         assertNotEquals(sha256("two"), both);
         assertNotEquals(sha256("three"), both);
+        assertEquals(java.util.Optional.empty(), moving.vouched(f), "two answers: not vouched for");
     }
 
     private ContentIndex load(Instant now) throws IOException {

@@ -27,6 +27,14 @@ public final class ChunkBoundaries {
     private long lastCut;
     private boolean previousBig;
 
+    /** A rule in the state this one is in now, to go on from here separately. */
+    public ChunkBoundaries copy() {
+        ChunkBoundaries c = new ChunkBoundaries();
+        c.lastCut = lastCut;
+        c.previousBig = previousBig;
+        return c;
+    }
+
     /** Where to cut for an entry starting at tar offset {@code start} with {@code size} bytes of content. */
     public long[] before(long start, String path, long size) {
         long weight = TAR_HEADER + size;

@@ -26,6 +26,11 @@ public abstract class ChunkCodec {
         this.keyPrefix = ("jbuild layer chunk 1\n" + id + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
+    /** What names the codec and its settings, which every member depends on. */
+    byte[] identity() {
+        return keyPrefix.clone();
+    }
+
     /** The codec for a compression and level; there is none for uncompressed layers. */
     public static ChunkCodec of(Compression compression, int level) {
         return switch (compression) {

@@ -2,6 +2,8 @@ package dev.jbuild.layer.chunk;
 
 import dev.jbuild.layer.chunk.MemberCache.Member;
 import dev.jbuild.layer.compress.DaemonPool;
+import dev.jbuild.layer.compress.DigestingOutputStream;
+import dev.jbuild.layer.compress.Sha256State;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -33,7 +35,7 @@ import java.util.concurrent.Semaphore;
 public final class ChunkedCompressor extends OutputStream {
     static final int HARD_MAX = 16 << 20;
 
-    private final OutputStream out;
+    private final DigestingOutputStream out;
     private final ChunkCodec codec;
     private final MemberCache cache;
     private final ExecutorService pool;
@@ -56,7 +58,8 @@ public final class ChunkedCompressor extends OutputStream {
     private volatile Throwable failure;
     private boolean finished;
 
-    public ChunkedCompressor(OutputStream out, ChunkCodec codec, MemberCache cache, int threads) {
+    /** @param out the blob, hashed: each member records the hash's state before it */
+    public ChunkedCompressor(DigestingOutputStream out, ChunkCodec codec, MemberCache cache, int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, not " + threads);
         }
@@ -66,6 +69,21 @@ public final class ChunkedCompressor extends OutputStream {
         this.inFlight = new Semaphore(2 * threads);
         this.pool = DaemonPool.of("chunk", threads);
         this.writer = DaemonPool.of("member-writer", 1);
+    }
+
+    /**
+     * Starts after the members of an earlier blob that this one begins with, which the caller wrote
+     * to the blob (hashed, so {@code out} already counts them) and which hold the tar up to
+     * {@code position}; call before anything is written.
+     */
+    public void resumeAfter(long position, List<Member> prefix) {
+        if (this.position != 0 || !members.isEmpty()) {
+            throw new IllegalStateException("chunks were written already");
+        }
+        this.position = position;
+        current.start = position;
+        members.addAll(prefix);
+        written = out.count();
     }
 
     /** Ends a chunk at this offset of the uncompressed stream; offsets must come in increasing order. */
@@ -169,6 +187,7 @@ public final class ChunkedCompressor extends OutputStream {
         lastWrite = writer.submit(() -> writeOut(c));
         Chunk reusable = spare.poll();
         current = reusable == null ? new Chunk() : reusable.reset();
+        current.start = position;
     }
 
     /** On a pool thread: the chunk's key and its member, from the cache when one fits. */
@@ -193,8 +212,9 @@ public final class ChunkedCompressor extends OutputStream {
             boolean reused = c.found != null;
             byte[] bytes = reused ? c.found : c.member.array();
             int size = reused ? c.found.length : c.member.size();
+            Optional<Sha256State> before = Sha256State.supported() ? Optional.of(out.state()) : Optional.empty();
             out.write(bytes, 0, size);
-            members.add(new Member(c.key, written, size, reused));
+            members.add(new Member(c.key, c.start, written, size, reused, before));
             written += size;
             spare.add(c);
         } catch (IOException | RuntimeException e) {
@@ -229,6 +249,8 @@ public final class ChunkedCompressor extends OutputStream {
      */
     private static final class Chunk {
         byte[] data = new byte[256 << 10];
+        /** Where the chunk starts in the uncompressed stream. */
+        long start;
         int length;
         String key;
         final MemberBytes member = new MemberBytes();

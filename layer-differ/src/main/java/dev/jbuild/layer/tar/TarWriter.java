@@ -83,16 +83,41 @@ public final class TarWriter {
      *     after it was listed, or if reading or writing fails
      */
     public void write(LayerEntry entry, long mtimeSeconds) throws IOException {
+        write(entry, headers(entry, mtimeSeconds));
+    }
+
+    /** Appends one entry whose header blocks the caller made with {@link #headers}. */
+    public void write(LayerEntry entry, byte[][] headers) throws IOException {
         if (finished) {
             throw new IllegalStateException("tar already finished");
         }
-        byte[][] headers = headers(entry, mtimeSeconds);
         for (byte[] h : headers) {
             put(h, 0, h.length);
         }
         if (entry.type() == LayerEntry.Type.FILE && entry.size() > 0) {
             copyContent(entry);
         }
+    }
+
+    /**
+     * Continues a tar whose first {@code offset} bytes the caller had written to the stream by other
+     * means (a layer taking an earlier layer's first part): positions count from there. Call before
+     * the first entry.
+     */
+    public void startAt(long offset) {
+        if (position() != 0 || offset % BLOCK != 0) {
+            throw new IllegalStateException("a tar continues at a block boundary, before anything is written");
+        }
+        handed = offset;
+    }
+
+    /** How many tar bytes an entry with these header blocks and {@code size} bytes of content takes. */
+    public static long length(byte[][] headers, long size) {
+        long n = (size + BLOCK - 1) / BLOCK * BLOCK;
+        for (byte[] h : headers) {
+            n += h.length;
+        }
+        return n;
     }
 
     /** How many bytes of tar have been produced so far: the offset at which the next entry starts. */
@@ -247,9 +272,9 @@ public final class TarWriter {
 
     /**
      * The header blocks of an entry: an optional extended header with its padded records, then the
-     * ustar header. Package-private for tests.
+     * ustar header, for the entry with this mtime in seconds (truncated and clamped by the caller).
      */
-    static byte[][] headers(LayerEntry e, long mtime) {
+    public static byte[][] headers(LayerEntry e, long mtime) {
         String name = e.type() == LayerEntry.Type.DIR ? e.path() + "/" : e.path();
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
         List<String> pax = new ArrayList<>();

@@ -1,10 +1,12 @@
 package dev.jbuild.oci.store;
 
 import dev.jbuild.oci.Digest;
+import java.io.EOFException;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -275,7 +277,11 @@ public final class BlobStore {
             if (hasher != null) {
                 hasher.update(b, off, len);
             }
-            count += len;
+            counted(len);
+        }
+
+        private void counted(long n) {
+            count += n;
             if (count >= nextWriteback) {
                 nextWriteback = count + WRITEBACK_STEP;
                 startWriteback();
@@ -297,6 +303,28 @@ public final class BlobStore {
                     }
                 });
             }
+        }
+
+        /**
+         * Appends the first {@code length} bytes of {@code source} (another blob whose beginning
+         * this one shares), copied by the kernel, which on file systems that share extents
+         * (XFS, Btrfs) shares them instead of copying; a writer that hashes what it is given
+         * reads them through itself instead.
+         */
+        public void copyFrom(FileChannel source, long length) throws IOException {
+            if (hasher != null) {
+                copyThrough(source, length, this);
+                return;
+            }
+            out.flush();
+            for (long copied = 0; copied < length; ) {
+                long n = source.transferTo(copied, length - copied, channel);
+                if (n <= 0) {
+                    throw new EOFException("the source ended after " + copied + " of " + length + " bytes");
+                }
+                copied += n;
+            }
+            counted(length);
         }
 
         /** Bytes written so far. */
@@ -345,6 +373,20 @@ public final class BlobStore {
                     Files.deleteIfExists(tmp);
                 }
             }
+        }
+    }
+
+    /** Writes the first {@code length} bytes of {@code source} to {@code out}, read through a buffer. */
+    public static void copyThrough(FileChannel source, long length, OutputStream out) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(length, 1)));
+        for (long copied = 0; copied < length; ) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), length - copied));
+            int n = source.read(buffer, copied);
+            if (n < 0) {
+                throw new EOFException("the source ended after " + copied + " of " + length + " bytes");
+            }
+            out.write(buffer.array(), 0, n);
+            copied += n;
         }
     }
 
