@@ -116,7 +116,7 @@ public final class ChunkIndex implements MemberCache {
         CacheFile.replace(recipes.resolve(recipe.firstKey()), recipe::write);
     }
 
-    /** Copies in the kernel into a store writer (no pass through this process), as a stream otherwise. */
+    /** Into a store writer the kernel copies, while the layer goes on (see {@link BlobStore.Writer#takePrefix}). */
     @Override
     public boolean copyPrefix(Digest blob, long length, OutputStream out) throws IOException {
         FileChannel source;
@@ -125,16 +125,22 @@ public final class ChunkIndex implements MemberCache {
         } catch (NoSuchFileException e) {
             return false; // pruned since the recipe was read
         }
-        try (source) {
+        boolean handedOver = false;
+        try {
             if (source.size() < length) {
                 return false;
             }
             if (out instanceof BlobStore.Writer writer) {
-                writer.copyFrom(source, length);
+                handedOver = true;
+                writer.takePrefix(source, length);
             } else {
                 BlobStore.copyThrough(source, length, out);
             }
             return true;
+        } finally {
+            if (!handedOver) {
+                source.close();
+            }
         }
     }
 

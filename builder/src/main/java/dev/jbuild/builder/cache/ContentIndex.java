@@ -161,8 +161,10 @@ public final class ContentIndex {
      * done.
      */
     public void save() throws IOException {
-        if (hashed.get() == 0 && current.size() == saved.size()) {
-            return; // every entry looked up was found as saved, and no other: the file says it all
+        if (current.size() == saved.size() && current.entrySet().stream().allMatch(e -> e.getValue() == saved.get(e.getKey()))) {
+            // Every entry looked up was found as saved, and no other: the file says it all. Files
+            // hashed because racy (the one just edited) are not entries, so they change nothing.
+            return;
         }
         CacheFile.replace(file, out -> {
             out.writeUTF(MAGIC);

@@ -179,8 +179,17 @@ class ContentIndexTest {
         third.sha256(a);
         third.sha256(write("b.txt", "B"));
         third.save();
-        assertNotEquals(written, Files.readAttributes(indexFile, BasicFileAttributes.class).fileKey(),
-                "a new entry: written again");
+        Object rewritten = Files.readAttributes(indexFile, BasicFileAttributes.class).fileKey();
+        assertNotEquals(written, rewritten, "a new entry: written again");
+
+        Path c = write("c.txt", "C");
+        ContentIndex fourth = load(Instant.now()); // c is racy: hashed, but no entry
+        fourth.sha256(a);
+        fourth.sha256(tmp.resolve("b.txt"));
+        assertEquals(sha256("C"), fourth.sha256(c));
+        fourth.save();
+        assertEquals(rewritten, Files.readAttributes(indexFile, BasicFileAttributes.class).fileKey(),
+                "only a racy file hashed: not replaced");
     }
 
     @Test

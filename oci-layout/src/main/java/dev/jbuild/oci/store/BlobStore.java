@@ -6,6 +6,7 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -24,6 +25,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -255,6 +257,8 @@ public final class BlobStore {
         private long count;
         private long nextWriteback = WRITEBACK_STEP;
         private CompletableFuture<Void> writeback = CompletableFuture.completedFuture(null);
+        /** The copy {@link #takePrefix} started, if any. */
+        private CompletableFuture<Void> prefix = CompletableFuture.completedFuture(null);
         private boolean done;
 
         private Writer(Path tmp, String algorithm, MessageDigest hasher) throws IOException {
@@ -306,25 +310,54 @@ public final class BlobStore {
         }
 
         /**
-         * Appends the first {@code length} bytes of {@code source} (another blob whose beginning
-         * this one shares), copied by the kernel, which on file systems that share extents
-         * (XFS, Btrfs) shares them instead of copying; a writer that hashes what it is given
-         * reads them through itself instead.
+         * Makes the first {@code length} bytes of this blob those of {@code source} (another blob
+         * whose beginning this one shares), copied by the kernel on a thread of its own while the
+         * caller goes on writing what comes after them; on file systems that share extents (XFS,
+         * Btrfs) they are shared instead of copied. {@link #commit} waits for the copy. Takes
+         * {@code source} and closes it. Call before anything is written. A writer that hashes what
+         * it is given reads the bytes through itself instead, before this returns.
          */
-        public void copyFrom(FileChannel source, long length) throws IOException {
+        public void takePrefix(FileChannel source, long length) throws IOException {
+            if (count != 0) {
+                source.close();
+                throw new IllegalStateException("a blob's prefix comes before anything else");
+            }
             if (hasher != null) {
-                copyThrough(source, length, this);
+                try (source) {
+                    copyThrough(source, length, this);
+                }
                 return;
             }
-            out.flush();
-            for (long copied = 0; copied < length; ) {
-                long n = source.transferTo(copied, length - copied, channel);
-                if (n <= 0) {
-                    throw new EOFException("the source ended after " + copied + " of " + length + " bytes");
+            channel.position(length);
+            prefix = CompletableFuture.runAsync(() -> {
+                try (source) {
+                    for (long copied = 0; copied < length; ) {
+                        long n = channel.transferFrom(source.position(copied), copied, length - copied);
+                        if (n <= 0) {
+                            throw new EOFException("the source ended after " + copied + " of " + length + " bytes");
+                        }
+                        copied += n;
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
-                copied += n;
-            }
+            }, task -> {
+                // Not the common pool: with two cores it has one thread, which writeback needs too.
+                Thread t = new Thread(task, "blob-prefix");
+                t.setDaemon(true);
+                t.start();
+            });
             counted(length);
+        }
+
+        /** Waits for the prefix copy; its failure, if it failed. */
+        private void awaitPrefix() throws IOException {
+            try {
+                prefix.join();
+            } catch (CompletionException e) {
+                Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+                throw cause instanceof IOException io ? io : new IOException("copying a blob's prefix failed", cause);
+            }
         }
 
         /** Bytes written so far. */
@@ -349,6 +382,7 @@ public final class BlobStore {
             if (expected.isPresent() && !expected.get().equals(actual)) {
                 throw new BlobMismatchException("digest mismatch: expected " + expected.get() + ", content is " + actual);
             }
+            awaitPrefix();
             writeback.join();
             channel.force(true);
             Path target = path(actual);
@@ -366,6 +400,7 @@ public final class BlobStore {
         @Override
         public void close() throws IOException {
             try {
+                prefix.exceptionally(e -> null).join();
                 writeback.join();
                 channel.close();
             } finally {

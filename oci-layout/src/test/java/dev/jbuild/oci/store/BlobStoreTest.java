@@ -88,6 +88,44 @@ class BlobStoreTest {
     }
 
     @Test
+    void aBlobTakesItsPrefixFromAnotherWhileTheRestIsWritten() throws Exception {
+        BlobStore store = new BlobStore(root);
+        byte[] earlier = random(3 << 20, 7);
+        Digest source = store.write(earlier);
+        byte[] rest = random(100_000, 8);
+        int prefix = (2 << 20) + 13;
+        byte[] expected = new byte[prefix + rest.length];
+        System.arraycopy(earlier, 0, expected, 0, prefix);
+        System.arraycopy(rest, 0, expected, prefix, rest.length);
+        Digest d = Digest.sha256(expected);
+
+        try (BlobStore.Writer w = store.newSelfDigestingWriter()) {
+            w.takePrefix(java.nio.channels.FileChannel.open(store.path(source)), prefix);
+            w.write(rest);
+            assertEquals(expected.length, w.count());
+            assertEquals(d, w.commit(Optional.of(d), OptionalLong.of(expected.length)));
+        }
+        assertArrayEquals(expected, store.read(d));
+        Files.delete(store.path(d));
+        // A writer that hashes what it gets reads the prefix through itself: the same blob.
+        try (BlobStore.Writer w = store.newWriter("sha256")) {
+            w.takePrefix(java.nio.channels.FileChannel.open(store.path(source)), prefix);
+            w.write(rest);
+            assertEquals(d, w.commit(Optional.empty(), OptionalLong.of(expected.length)));
+        }
+        // A source shorter than the prefix fails the commit, and nothing is published.
+        Digest wrong = Digest.sha256(random(10, 9));
+        try (BlobStore.Writer w = store.newSelfDigestingWriter()) {
+            w.takePrefix(java.nio.channels.FileChannel.open(store.path(source)), earlier.length + 1L);
+            assertThrows(java.io.EOFException.class, () -> w.commit(Optional.of(wrong), OptionalLong.of(earlier.length + 1L)));
+        }
+        assertFalse(store.has(wrong));
+        try (Stream<Path> left = Files.list(root.resolve("ingest"))) {
+            assertEquals(0, left.count());
+        }
+    }
+
+    @Test
     void aSelfDigestingWriterTakesItsCallersDigestAndSyncsAsItGoes() throws Exception {
         BlobStore store = new BlobStore(root);
         byte[] content = random(8 << 20, 5);
