@@ -1,5 +1,6 @@
 package dev.jbuild.builder;
 
+import dev.jbuild.builder.cache.CacheKey;
 import dev.jbuild.builder.copy.AddRequest;
 import dev.jbuild.builder.copy.AddStep;
 import dev.jbuild.builder.copy.Copier;
@@ -97,6 +98,19 @@ final class CopyStep {
         } else {
             content = ctx.contextSources().digest(c.sources().stream().filter(s -> !AddStep.isUrl(s)).toList());
         }
+        return instructionKey(c, inline).add("content", content).hex();
+    }
+
+    /**
+     * A name for this step's layer that stays the same when the sources' content changes: the
+     * build after an edit guesses that the layer will start as the one this name got last time.
+     */
+    private String origin(Instruction.Copy c, Map<String, String> inline) {
+        return instructionKey(c, inline).add("origin", "layer").hex();
+    }
+
+    /** The key of the instruction as expanded, in the stage it runs in, without its sources' content. */
+    private CacheKey instructionKey(Instruction.Copy c, Map<String, String> inline) {
         return ctx.cache().key(c.add() ? "ADD" : "COPY", state.layers())
                 .add("sources", c.sources())
                 .add("inline", inline)
@@ -107,9 +121,7 @@ final class CopyStep {
                 .add("chmod", c.chmod().orElse(""))
                 .add("flags", List.of("link=" + c.link(), "parents=" + c.parents(), "keep-git-dir=" + c.keepGitDir(),
                         "unpack=" + c.unpack().map(String::valueOf).orElse(""), "checksum=" + c.checksum().orElse("")))
-                .add("excludes", c.excludes())
-                .add("content", content)
-                .hex();
+                .add("excludes", c.excludes());
     }
 
     /** Copies into the stage's files (or an empty tree for --link); the layer of what it changed. */
@@ -153,7 +165,8 @@ final class CopyStep {
         };
         Optional<Optional<ImageLayer>> direct = c.add() || c.link() ? Optional.empty()
                 : ctx.filesystems().changeDirectly(state.layers(), ctx.layerOnlyCopies() && !filesNeededLater,
-                        fromContext ? ctx.contextSources()::knownContent : file -> Optional.empty(),
+                        fromContext ? new Filesystems.LayerHints(ctx.contextSources()::knownContent,
+                                Optional.of(origin(c, inline))) : Filesystems.LayerHints.NONE,
                         (view, upper, leaves) -> {
                     String dest = ContainerPaths.join(state.workdir(), c.destination());
                     Optional<String> fresh = FreshDestination.resolve(view, dest);

@@ -118,25 +118,34 @@ final class Filesystems {
     }
 
     /**
+     * What a direct change knows of the layer it will make, to make it faster: the digests of the
+     * source files its leaves are read from, where known (see {@link LayerLeaves}), and its
+     * origin, naming the step whose layer it is so that the blob that step wrote last time can be
+     * copied while the change still runs (see {@link LayerCommitter#newBlob}).
+     */
+    record LayerHints(Function<Path, Optional<String>> knownContent, Optional<String> origin) {
+        static final LayerHints NONE = new LayerHints(file -> Optional.empty(), Optional.empty());
+    }
+
+    /**
      * Like {@link #change}, but {@code action} writes into the plain upper dir while the layers are
      * mounted read-only beside it; empty when the action declined (it wrote nothing). With
      * {@code layerOnly}, the action may leave files unwritten (recorded in the leaves it is given)
-     * when no later step needs them as files; {@code knownContent} tells the digests of the source
-     * files those leaves are read from, where known (see {@link LayerLeaves}).
+     * when no later step needs them as files.
      */
-    Optional<Optional<ImageLayer>> changeDirectly(List<ImageLayer> layers, boolean layerOnly,
-            Function<Path, Optional<String>> knownContent, DirectAction action)
-            throws IOException, InterruptedException {
+    Optional<Optional<ImageLayer>> changeDirectly(List<ImageLayer> layers, boolean layerOnly, LayerHints hints,
+            DirectAction action) throws IOException, InterruptedException {
         List<Path> lowers = lowers(layers);
         Path step = workspace.newStepDir("step");
-        try {
+        try (BlobStore.Writer blob = committer.newBlob(layerOnly ? hints.origin() : Optional.empty())) {
             Path upper = Files.createDirectory(step.resolve("upper"));
-            Optional<LayerLeaves> leaves = layerOnly ? Optional.of(new LayerLeaves(upper, knownContent)) : Optional.empty();
+            Optional<LayerLeaves> leaves = layerOnly ? Optional.of(new LayerLeaves(upper, hints.knownContent()))
+                    : Optional.empty();
             boolean done;
             try (View view = view(layers)) {
                 done = action.run(view.root(), upper, leaves);
             }
-            return done ? Optional.of(committer.commit(upper, lowers, leaves)) : Optional.empty();
+            return done ? Optional.of(committer.commit(upper, lowers, leaves, blob, hints.origin())) : Optional.empty();
         } finally {
             Trees.deleteRecursively(step);
         }

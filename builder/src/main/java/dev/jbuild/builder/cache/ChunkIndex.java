@@ -31,6 +31,8 @@ public final class ChunkIndex implements MemberCache {
     private final Path dir;
     /** The layer recipes, one file per first checkpoint key, beside the chunk entries. */
     private final Path recipes;
+    /** The blob each layer origin (a step of a Dockerfile) was last written to, one file per origin. */
+    private final Path origins;
     private final BlobStore blobs;
     private final boolean lookups;
 
@@ -41,6 +43,7 @@ public final class ChunkIndex implements MemberCache {
     public ChunkIndex(Path dir, BlobStore blobs, boolean lookups) {
         this.dir = dir;
         this.recipes = recipesDirectory(dir);
+        this.origins = originsDirectory(dir);
         this.blobs = blobs;
         this.lookups = lookups;
     }
@@ -119,40 +122,63 @@ public final class ChunkIndex implements MemberCache {
     /** Into a store writer the kernel copies, while the layer goes on (see {@link BlobStore.Writer#takePrefix}). */
     @Override
     public boolean copyPrefix(Digest blob, long length, OutputStream out) throws IOException {
-        FileChannel source;
+        Path source = blobs.path(blob);
         try {
-            source = FileChannel.open(blobs.path(blob), StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-            return false; // pruned since the recipe was read
-        }
-        boolean handedOver = false;
-        try {
-            if (source.size() < length) {
+            if (Files.size(source) < length) {
                 return false;
             }
             if (out instanceof BlobStore.Writer writer) {
-                handedOver = true;
                 writer.takePrefix(source, length);
             } else {
-                BlobStore.copyThrough(source, length, out);
+                try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
+                    BlobStore.copyThrough(in, length, out);
+                }
             }
             return true;
-        } finally {
-            if (!handedOver) {
-                source.close();
-            }
+        } catch (NoSuchFileException e) {
+            return false; // pruned since the recipe was read
         }
+    }
+
+    /**
+     * The blob the layer of this origin was last written to, if still in the store: a guess at
+     * the blob its next layer will take its first part from (see
+     * {@link dev.jbuild.builder.snapshot.LayerCommitter#newBlob}). Empty without lookups.
+     */
+    public Optional<Digest> lastBlob(String origin) throws IOException {
+        if (!lookups) {
+            return Optional.empty();
+        }
+        try {
+            Digest blob = Digest.parse(Files.readString(origins.resolve(origin), StandardCharsets.US_ASCII).trim());
+            return blobs.has(blob) ? Optional.of(blob) : Optional.empty();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty(); // torn: the next layer of this origin replaces it
+        }
+    }
+
+    /** Remembers the blob the layer of this origin was written to. */
+    public void rememberBlob(String origin, Digest blob) throws IOException {
+        CacheFile.replace(origins.resolve(origin), out -> out.write(blob.toString().getBytes(StandardCharsets.US_ASCII)));
     }
 
     private static Path recipesDirectory(Path chunkIndex) {
         return chunkIndex.resolveSibling("recipes");
     }
 
-    /** Removes the entries and recipes whose blob is no longer in the store; returns how many. */
+    private static Path originsDirectory(Path chunkIndex) {
+        return chunkIndex.resolveSibling("origins");
+    }
+
+    /** Removes the entries, recipes and origins whose blob is no longer in the store; returns how many. */
     public static int prune(Path dir, BlobStore blobs) throws IOException {
         int entries = removeUnless(dir, entry -> Location.parse(Files.readString(entry, StandardCharsets.US_ASCII)).blob(),
                 blobs);
-        return entries + removeUnless(recipesDirectory(dir), ChunkIndex::recipeBlob, blobs);
+        return entries + removeUnless(recipesDirectory(dir), ChunkIndex::recipeBlob, blobs)
+                + removeUnless(originsDirectory(dir), file -> Digest.parse(Files.readString(file, StandardCharsets.US_ASCII).trim()),
+                        blobs);
     }
 
     private static Digest recipeBlob(Path file) throws IOException {

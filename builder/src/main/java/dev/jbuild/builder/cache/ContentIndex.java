@@ -161,9 +161,12 @@ public final class ContentIndex {
      * done.
      */
     public void save() throws IOException {
-        if (current.size() == saved.size() && current.entrySet().stream().allMatch(e -> e.getValue() == saved.get(e.getKey()))) {
-            // Every entry looked up was found as saved, and no other: the file says it all. Files
-            // hashed because racy (the one just edited) are not entries, so they change nothing.
+        if (current.entrySet().stream().allMatch(e -> e.getValue() == saved.get(e.getKey()))
+                && saved.keySet().stream().allMatch(k -> current.containsKey(k) || racyDigests.containsKey(k))) {
+            // Every entry looked up was found as saved, and every saved one was looked up: the file
+            // says it all. A file hashed because racy (the one just edited) gets no entry, and the
+            // stale one it had is never used (its stat data no longer matches): not worth
+            // rewriting the whole index for, the next build that hashes the file trusted does.
             return;
         }
         CacheFile.replace(file, out -> {

@@ -1,6 +1,7 @@
 package dev.jbuild.builder.snapshot;
 
 import dev.jbuild.builder.ImageLayer;
+import dev.jbuild.builder.cache.ChunkIndex;
 import dev.jbuild.builder.copy.LayerLeaves;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.layer.EntryOrder;
@@ -9,9 +10,9 @@ import dev.jbuild.layer.LayerOptions;
 import dev.jbuild.layer.LayerResult;
 import dev.jbuild.layer.LayerWriter;
 import dev.jbuild.layer.apply.ApplyOptions.OverlayXattrs;
-import dev.jbuild.layer.chunk.MemberCache;
 import dev.jbuild.layer.diff.OverlayDiffer;
 import dev.jbuild.oci.Descriptor;
+import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.store.BlobStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +41,7 @@ public final class LayerCommitter {
     private final Snapshots snapshots;
     private final Compression compression;
     private final LayerOptions options;
-    private final MemberCache members;
+    private final ChunkIndex members;
     private final Consumer<String> notes;
 
     /**
@@ -51,7 +52,7 @@ public final class LayerCommitter {
      * @param notes where to tell how much of a layer was taken over
      */
     public LayerCommitter(BlobStore blobs, Snapshots snapshots, Compression compression, LayerOptions options,
-            MemberCache members, Consumer<String> notes) {
+            ChunkIndex members, Consumer<String> notes) {
         this.blobs = blobs;
         this.snapshots = snapshots;
         this.compression = compression;
@@ -62,16 +63,43 @@ public final class LayerCommitter {
 
     /** The layer of {@code upper} over {@code lowers} (top first), or empty when nothing changed. */
     public Optional<ImageLayer> commit(Path upper, List<Path> lowers) throws IOException {
-        return commit(upper, lowers, Optional.empty());
+        try (BlobStore.Writer blob = newBlob(Optional.empty())) {
+            return commit(upper, lowers, Optional.empty(), blob, Optional.empty());
+        }
+    }
+
+    /**
+     * The writer for the blob of a layer about to be made. With the origin of the layer (a name
+     * for the step that makes it, the same in every build), the blob that origin's layer went to
+     * last time starts being copied into it right away, a guess at the first part the new layer
+     * will take over from it (see {@link BlobStore.Writer#guessPrefix}): the copy runs while the
+     * step still runs. Close it if the layer is not committed.
+     */
+    public BlobStore.Writer newBlob(Optional<String> origin) throws IOException {
+        BlobStore.Writer blob = blobs.newSelfDigestingWriter();
+        try {
+            if (origin.isPresent()) {
+                Optional<Digest> last = members.lastBlob(origin.get());
+                if (last.isPresent()) {
+                    blob.guessPrefix(blobs.path(last.get()));
+                }
+            }
+            return blob;
+        } catch (IOException | RuntimeException e) {
+            blob.close();
+            throw e;
+        }
     }
 
     /**
      * The layer of {@code upper} plus what a copy only recorded in {@code leaves}. When it recorded
      * something, the upper dir is not the layer's tree and is not kept as its snapshot; a later step
-     * that needs the files gets the snapshot extracted from the layer.
+     * that needs the files gets the snapshot extracted from the layer. The layer goes into
+     * {@code blob}, from {@link #newBlob} (left uncommitted when nothing changed); with an origin,
+     * the blob is remembered as that origin's last.
      */
-    public Optional<ImageLayer> commit(Path upper, List<Path> lowers, Optional<LayerLeaves> leaves)
-            throws IOException {
+    public Optional<ImageLayer> commit(Path upper, List<Path> lowers, Optional<LayerLeaves> leaves,
+            BlobStore.Writer blob, Optional<String> origin) throws IOException {
         List<LayerEntry> found =
                 OverlayDiffer.entries(upper, lowers, options, OverlayXattrs.TRUSTED, OverlayDiffer.OpaqueDirs.EXPLICIT);
         boolean recorded = leaves.isPresent() && !leaves.get().isEmpty();
@@ -84,10 +112,10 @@ public final class LayerCommitter {
         if (entries.isEmpty()) {
             return Optional.empty();
         }
-        LayerResult r;
-        try (BlobStore.Writer out = blobs.newSelfDigestingWriter()) {
-            r = LayerWriter.write(entries, out, compression, options, members);
-            out.commit(Optional.of(r.digest()), OptionalLong.of(r.size()));
+        LayerResult r = LayerWriter.write(entries, blob, compression, options, members);
+        blob.commit(Optional.of(r.digest()), OptionalLong.of(r.size()));
+        if (origin.isPresent()) {
+            members.rememberBlob(origin.get(), r.digest());
         }
         if (r.takenOver() > 0) {
             notes.accept("layer " + r.digest().shortHex() + ": the first " + megabytes(r.takenOver())

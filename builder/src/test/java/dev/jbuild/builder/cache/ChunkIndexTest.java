@@ -218,6 +218,24 @@ class ChunkIndexTest {
         assertEquals(0, count(recipes), "prune removes the recipe of a deleted blob");
     }
 
+    @Test
+    void anOriginsLastBlobIsFoundWhileInTheStore() throws IOException {
+        ChunkIndex index = new ChunkIndex(dir, blobs, true);
+        assertEquals(Optional.empty(), index.lastBlob("step"));
+        Digest a = blobs.write("a".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Digest b = blobs.write("b".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        index.rememberBlob("step", a);
+        index.rememberBlob("step", b);
+        assertEquals(Optional.of(b), index.lastBlob("step"), "the newest");
+        assertEquals(Optional.empty(), new ChunkIndex(dir, blobs, false).lastBlob("step"), "--no-cache guesses nothing");
+        Files.writeString(tmp.resolve("origins/torn"), "sha256:12");
+        assertEquals(Optional.empty(), index.lastBlob("torn"));
+        Files.delete(blobs.path(b));
+        assertEquals(Optional.empty(), index.lastBlob("step"));
+        ChunkIndex.prune(dir, blobs);
+        assertEquals(0, count(tmp.resolve("origins")), "prune drops origins of deleted blobs and torn ones");
+    }
+
     private static long count(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.count();

@@ -190,6 +190,17 @@ class ContentIndexTest {
         fourth.save();
         assertEquals(rewritten, Files.readAttributes(indexFile, BasicFileAttributes.class).fileKey(),
                 "only a racy file hashed: not replaced");
+
+        write("a.txt", "A, edited"); // racy again, and its saved entry now stale
+        ContentIndex fifth = load(Instant.now());
+        assertEquals(sha256("A, edited"), fifth.sha256(a));
+        fifth.sha256(tmp.resolve("b.txt"));
+        fifth.save();
+        assertEquals(rewritten, Files.readAttributes(indexFile, BasicFileAttributes.class).fileKey(),
+                "an edited racy file: its stale entry stays, unused");
+        ContentIndex sixth = loadLater();
+        assertEquals(sha256("A, edited"), sixth.sha256(a), "the stale entry is not used");
+        assertEquals(1, sixth.hashed());
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -257,8 +258,10 @@ public final class BlobStore {
         private long count;
         private long nextWriteback = WRITEBACK_STEP;
         private CompletableFuture<Void> writeback = CompletableFuture.completedFuture(null);
-        /** The copy {@link #takePrefix} started, if any. */
-        private CompletableFuture<Void> prefix = CompletableFuture.completedFuture(null);
+        /** The copy of another blob's first bytes into this one, if any; see {@link #takePrefix}. */
+        private PrefixCopy prefix;
+        /** Whether {@link #prefix} is still a guess that nothing has taken yet. */
+        private boolean guessed;
         private boolean done;
 
         private Writer(Path tmp, String algorithm, MessageDigest hasher) throws IOException {
@@ -277,6 +280,9 @@ public final class BlobStore {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
+            if (guessed) {
+                abandonGuess();
+            }
             out.write(b, off, len);
             if (hasher != null) {
                 hasher.update(b, off, len);
@@ -313,50 +319,146 @@ public final class BlobStore {
          * Makes the first {@code length} bytes of this blob those of {@code source} (another blob
          * whose beginning this one shares), copied by the kernel on a thread of its own while the
          * caller goes on writing what comes after them; on file systems that share extents (XFS,
-         * Btrfs) they are shared instead of copied. {@link #commit} waits for the copy. Takes
-         * {@code source} and closes it. Call before anything is written. A writer that hashes what
-         * it is given reads the bytes through itself instead, before this returns.
+         * Btrfs) they are shared instead of copied. {@link #commit} waits for the copy. Call
+         * before anything is written. When {@link #guessPrefix} guessed this source, the copy it
+         * started goes on, up to {@code length}. A writer that hashes what it is given reads the
+         * bytes through itself instead, before this returns.
+         *
+         * @throws java.nio.file.NoSuchFileException if {@code source} is gone (nothing was taken)
          */
-        public void takePrefix(FileChannel source, long length) throws IOException {
+        public void takePrefix(Path source, long length) throws IOException {
             if (count != 0) {
-                source.close();
                 throw new IllegalStateException("a blob's prefix comes before anything else");
             }
             if (hasher != null) {
-                try (source) {
-                    copyThrough(source, length, this);
+                try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
+                    copyThrough(in, length, this);
                 }
                 return;
             }
+            if (prefix != null && guessed && prefix.source.equals(source.toAbsolutePath().normalize())) {
+                prefix.limitTo(length);
+            } else {
+                abandonGuess();
+                prefix = new PrefixCopy(FileChannel.open(source, StandardOpenOption.READ), source, length, false);
+            }
+            guessed = false;
             channel.position(length);
-            prefix = CompletableFuture.runAsync(() -> {
-                try (source) {
-                    for (long copied = 0; copied < length; ) {
-                        long n = channel.transferFrom(source.position(copied), copied, length - copied);
-                        if (n <= 0) {
-                            throw new EOFException("the source ended after " + copied + " of " + length + " bytes");
-                        }
-                        copied += n;
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, task -> {
-                // Not the common pool: with two cores it has one thread, which writeback needs too.
-                Thread t = new Thread(task, "blob-prefix");
-                t.setDaemon(true);
-                t.start();
-            });
             counted(length);
         }
 
-        /** Waits for the prefix copy; its failure, if it failed. */
-        private void awaitPrefix() throws IOException {
+        /**
+         * Starts copying {@code source}, a blob this one will likely begin as (the layer the same
+         * step wrote last time), before the caller knows how much of it the two share: the copy
+         * then runs while the caller works that out. {@link #takePrefix} with the same source
+         * keeps what it needs of it; a write without it abandons the copy (its bytes are written
+         * over, and the blob is cut to its length at {@link #commit}). Nothing if the source is
+         * gone or a copy already started; only for a self-digesting writer.
+         */
+        public void guessPrefix(Path source) throws IOException {
+            if (hasher != null || count != 0 || prefix != null) {
+                return;
+            }
+            FileChannel in;
             try {
-                prefix.join();
-            } catch (CompletionException e) {
-                Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
-                throw cause instanceof IOException io ? io : new IOException("copying a blob's prefix failed", cause);
+                in = FileChannel.open(source, StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
+                return;
+            }
+            prefix = new PrefixCopy(in, source, in.size(), true);
+            guessed = true;
+        }
+
+        /** Stops a guessed copy that nothing took: what it wrote is garbage to be written over. */
+        private void abandonGuess() throws IOException {
+            if (prefix != null && guessed) {
+                prefix.limitTo(0);
+                guessed = false;
+            }
+        }
+
+        /**
+         * Copies {@code [0, limit)} of a source into the blob at the same offsets, in pieces, on a
+         * thread of its own; the limit may be lowered while it runs. A guessed copy syncs as it
+         * goes, so the disk is busy while the caller still works out what it needs.
+         */
+        private final class PrefixCopy {
+            private static final long PIECE = 16L << 20;
+            final Path source;
+            final CompletableFuture<Void> done;
+            private long limit;
+            private long copied;
+            /** Where the piece being written ends, or -1 when none is. */
+            private long pieceEnd = -1;
+
+            PrefixCopy(FileChannel in, Path source, long limit, boolean syncAsItGoes) {
+                this.source = source.toAbsolutePath().normalize();
+                this.limit = limit;
+                this.done = CompletableFuture.runAsync(() -> {
+                    try (in) {
+                        long synced = 0;
+                        long[] piece;
+                        while ((piece = nextPiece()) != null) {
+                            long n = 0;
+                            try {
+                                n = channel.transferFrom(in.position(piece[0]), piece[0], piece[1] - piece[0]);
+                            } finally {
+                                pieceDone(piece[0] + Math.max(n, 0));
+                            }
+                            if (n <= 0) {
+                                throw new EOFException(source + " ended after " + piece[0] + " bytes");
+                            }
+                            if (syncAsItGoes && piece[0] + n - synced >= WRITEBACK_STEP) {
+                                synced = piece[0] + n;
+                                channel.force(false);
+                            }
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }, task -> {
+                    // Not the common pool: with two cores it has one thread, which writeback needs too.
+                    Thread t = new Thread(task, "blob-prefix");
+                    t.setDaemon(true);
+                    t.start();
+                });
+            }
+
+            private synchronized long[] nextPiece() {
+                if (copied >= limit) {
+                    return null;
+                }
+                pieceEnd = Math.min(limit, copied + PIECE);
+                return new long[] {copied, pieceEnd};
+            }
+
+            private synchronized void pieceDone(long end) {
+                copied = end;
+                pieceEnd = -1;
+                notifyAll();
+            }
+
+            /** Copies no further than {@code length}; returns once no piece past it is being written. */
+            synchronized void limitTo(long length) throws InterruptedIOException {
+                limit = Math.min(limit, length);
+                while (pieceEnd > limit) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InterruptedIOException("interrupted while stopping a blob's prefix copy");
+                    }
+                }
+            }
+
+            /** Waits for the copy to end; its failure, if it failed. */
+            void await() throws IOException {
+                try {
+                    done.join();
+                } catch (CompletionException e) {
+                    Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+                    throw cause instanceof IOException io ? io : new IOException("copying a blob's prefix failed", cause);
+                }
             }
         }
 
@@ -382,7 +484,11 @@ public final class BlobStore {
             if (expected.isPresent() && !expected.get().equals(actual)) {
                 throw new BlobMismatchException("digest mismatch: expected " + expected.get() + ", content is " + actual);
             }
-            awaitPrefix();
+            abandonGuess();
+            if (prefix != null) {
+                prefix.await();
+            }
+            channel.truncate(count); // a copy abandoned or stopped late may have written past the end
             writeback.join();
             channel.force(true);
             Path target = path(actual);
@@ -400,7 +506,10 @@ public final class BlobStore {
         @Override
         public void close() throws IOException {
             try {
-                prefix.exceptionally(e -> null).join();
+                if (prefix != null) {
+                    prefix.limitTo(0);
+                    prefix.done.exceptionally(e -> null).join();
+                }
                 writeback.join();
                 channel.close();
             } finally {

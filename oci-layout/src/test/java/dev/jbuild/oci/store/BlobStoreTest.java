@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -100,7 +101,7 @@ class BlobStoreTest {
         Digest d = Digest.sha256(expected);
 
         try (BlobStore.Writer w = store.newSelfDigestingWriter()) {
-            w.takePrefix(java.nio.channels.FileChannel.open(store.path(source)), prefix);
+            w.takePrefix(store.path(source), prefix);
             w.write(rest);
             assertEquals(expected.length, w.count());
             assertEquals(d, w.commit(Optional.of(d), OptionalLong.of(expected.length)));
@@ -109,20 +110,71 @@ class BlobStoreTest {
         Files.delete(store.path(d));
         // A writer that hashes what it gets reads the prefix through itself: the same blob.
         try (BlobStore.Writer w = store.newWriter("sha256")) {
-            w.takePrefix(java.nio.channels.FileChannel.open(store.path(source)), prefix);
+            w.takePrefix(store.path(source), prefix);
             w.write(rest);
             assertEquals(d, w.commit(Optional.empty(), OptionalLong.of(expected.length)));
         }
         // A source shorter than the prefix fails the commit, and nothing is published.
         Digest wrong = Digest.sha256(random(10, 9));
         try (BlobStore.Writer w = store.newSelfDigestingWriter()) {
-            w.takePrefix(java.nio.channels.FileChannel.open(store.path(source)), earlier.length + 1L);
+            w.takePrefix(store.path(source), earlier.length + 1L);
             assertThrows(java.io.EOFException.class, () -> w.commit(Optional.of(wrong), OptionalLong.of(earlier.length + 1L)));
         }
         assertFalse(store.has(wrong));
         try (Stream<Path> left = Files.list(root.resolve("ingest"))) {
             assertEquals(0, left.count());
         }
+    }
+
+    @Test
+    void aGuessedPrefixIsKeptWhereTakenAndWrittenOverWhereNot() throws Exception {
+        BlobStore store = new BlobStore(root);
+        byte[] a = random(40 << 20, 11); // more than two pieces of the copy
+        byte[] b = random(3 << 20, 12);
+        Digest blobA = store.write(a);
+        Digest blobB = store.write(b);
+        byte[] rest = random(5000, 13);
+
+        // Taken: the guessed copy goes on up to the prefix, the rest follows it.
+        byte[] expected = concat(Arrays.copyOf(a, (20 << 20) + 7), rest);
+        assertEquals(Digest.sha256(expected), writeGuessing(store, blobA, Optional.of(blobA), (20 << 20) + 7, rest));
+        assertArrayEquals(expected, store.read(Digest.sha256(expected)));
+
+        // Not taken: what the guess copied is written over and cut off.
+        assertEquals(Digest.sha256(rest), writeGuessing(store, blobA, Optional.empty(), 0, rest));
+        assertArrayEquals(rest, store.read(Digest.sha256(rest)));
+
+        // Another source taken: its bytes, none of the guess's.
+        byte[] fromB = concat(Arrays.copyOf(b, 1 << 20), rest);
+        assertEquals(Digest.sha256(fromB), writeGuessing(store, blobA, Optional.of(blobB), 1 << 20, rest));
+        assertArrayEquals(fromB, store.read(Digest.sha256(fromB)));
+
+        // Abandoned: nothing left in ingest/.
+        try (BlobStore.Writer w = store.newSelfDigestingWriter()) {
+            w.guessPrefix(store.path(blobA));
+        }
+        try (Stream<Path> left = Files.list(root.resolve("ingest"))) {
+            assertEquals(0, left.count());
+        }
+    }
+
+    private static Digest writeGuessing(BlobStore store, Digest guess, Optional<Digest> taken, long length, byte[] rest)
+            throws Exception {
+        try (BlobStore.Writer w = store.newSelfDigestingWriter()) {
+            w.guessPrefix(store.path(guess));
+            if (taken.isPresent()) {
+                w.takePrefix(store.path(taken.get()), length);
+            }
+            w.write(rest);
+            byte[] all = concat(taken.isPresent() ? Arrays.copyOf(store.read(taken.get()), (int) length) : new byte[0], rest);
+            return w.commit(Optional.of(Digest.sha256(all)), OptionalLong.of(all.length));
+        }
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] all = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
+        return all;
     }
 
     @Test
