@@ -86,15 +86,14 @@ public final class LayerWriter implements Closeable {
             throw new IllegalArgumentException("zstd level must be 1 to 22, not " + level);
         }
         boolean chunked = cache != null && compression != Compression.NONE;
+        ChunkCodec codec = chunked ? ChunkCodec.of(compression, level) : null;
         this.boundaries = chunked ? new ChunkBoundaries() : null;
         this.cache = chunked ? cache : null;
-        this.chunks = chunked
-                ? new ChunkedCompressor(compressed, ChunkCodec.of(compression, level), cache, options.threads())
-                : null;
+        this.chunks = chunked ? new ChunkedCompressor(compressed, codec, cache, options.threads()) : null;
         this.compressor = chunked ? chunks : singleStream(compression, level, options.threads());
         this.uncompressed = compression == Compression.NONE ? compressed : new DigestingOutputStream(compressor);
         this.tar = new TarWriter(uncompressed);
-        this.chain = chunked && Sha256State.supported() ? new RecipeChain(ChunkCodec.of(compression, level)) : null;
+        this.chain = chunked && Sha256State.supported() ? new RecipeChain(codec) : null;
         this.clampSeconds = options.sourceDateEpoch().map(i -> i.getEpochSecond()).orElse(Long.MAX_VALUE);
     }
 
@@ -169,17 +168,11 @@ public final class LayerWriter implements Closeable {
     /** Writes entries given in any order as a chunked layer (see {@link #open(OutputStream, Compression, LayerOptions, MemberCache)}). */
     public static LayerResult write(Iterable<LayerEntry> entries, OutputStream out, Compression compression,
             LayerOptions options, MemberCache cache) throws IOException {
-        record Keyed(byte[] key, LayerEntry entry) {
-        }
-        List<Keyed> sorted = new ArrayList<>();
-        for (LayerEntry e : entries) {
-            sorted.add(new Keyed(EntryOrder.sortKey(e.path()), e));
-        }
-        sorted.sort((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
+        List<EntryOrder.Keyed<LayerEntry>> sorted = EntryOrder.sorted(entries, LayerEntry::path);
         try (LayerWriter w = new LayerWriter(out, compression, options, cache)) {
-            int first = w.takeOverEarlierLayer(sorted.stream().map(Keyed::entry).toList());
-            for (Keyed k : sorted.subList(first, sorted.size())) {
-                w.add(k.entry(), k.key());
+            int first = w.takeOverEarlierLayer(sorted.stream().map(EntryOrder.Keyed::item).toList());
+            for (EntryOrder.Keyed<LayerEntry> k : sorted.subList(first, sorted.size())) {
+                w.add(k.item(), k.key());
             }
             return w.finish();
         }

@@ -150,7 +150,7 @@ public final class ChunkIndex implements MemberCache {
             return Optional.empty();
         }
         try {
-            Digest blob = Digest.parse(Files.readString(origins.resolve(origin), StandardCharsets.US_ASCII).trim());
+            Digest blob = originBlob(origins.resolve(origin));
             return blobs.has(blob) ? Optional.of(blob) : Optional.empty();
         } catch (NoSuchFileException e) {
             return Optional.empty();
@@ -177,8 +177,11 @@ public final class ChunkIndex implements MemberCache {
         int entries = removeUnless(dir, entry -> Location.parse(Files.readString(entry, StandardCharsets.US_ASCII)).blob(),
                 blobs);
         return entries + removeUnless(recipesDirectory(dir), ChunkIndex::recipeBlob, blobs)
-                + removeUnless(originsDirectory(dir), file -> Digest.parse(Files.readString(file, StandardCharsets.US_ASCII).trim()),
-                        blobs);
+                + removeUnless(originsDirectory(dir), ChunkIndex::originBlob, blobs);
+    }
+
+    private static Digest originBlob(Path file) throws IOException {
+        return Digest.parse(Files.readString(file, StandardCharsets.US_ASCII).trim());
     }
 
     private static Digest recipeBlob(Path file) throws IOException {

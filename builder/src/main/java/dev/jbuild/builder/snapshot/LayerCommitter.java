@@ -4,7 +4,6 @@ import dev.jbuild.builder.ImageLayer;
 import dev.jbuild.builder.cache.ChunkIndex;
 import dev.jbuild.builder.copy.LayerLeaves;
 import dev.jbuild.layer.Compression;
-import dev.jbuild.layer.EntryOrder;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerOptions;
 import dev.jbuild.layer.LayerResult;
@@ -106,7 +105,6 @@ public final class LayerCommitter {
         if (recorded) {
             found = new ArrayList<>(found);
             found.addAll(leaves.get().entries(options));
-            EntryOrder.sort(found, LayerEntry::path);
         }
         List<LayerEntry> entries = withoutUntouchedDirs(found, lowers);
         if (entries.isEmpty()) {
