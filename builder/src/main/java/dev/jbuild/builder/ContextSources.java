@@ -3,6 +3,7 @@ package dev.jbuild.builder;
 import dev.jbuild.builder.cache.CacheKey;
 import dev.jbuild.builder.cache.ContentIndex;
 import dev.jbuild.builder.cache.ContextListing;
+import dev.jbuild.builder.cache.ListedTree;
 import dev.jbuild.builder.cache.SourceMemo;
 import dev.jbuild.builder.copy.CopySource;
 import dev.jbuild.builder.copy.SourceDigest;
@@ -30,7 +31,8 @@ final class ContextSources {
     private final Path indexFile;
     private final Path memoFile;
     private final Clock clock;
-    private boolean listed;
+    private Optional<ContextListing> listing;
+    private Optional<ListedTree> tree;
     private SourceMemo memo;
     private ContentIndex index;
     private int computed;
@@ -51,9 +53,8 @@ final class ContextSources {
 
     /** The digest of {@code sources} (as written in the instruction) in the context; see {@link SourceDigest}. */
     synchronized String digest(List<String> sources) throws IOException {
-        if (!listed) {
-            listed = true;
-            Optional<ContextListing> listing = ContextListing.take(context, clock);
+        if (listing == null) {
+            listing = ContextListing.take(context, clock);
             memo = listing.map(l -> SourceMemo.load(memoFile, l)).orElse(null);
         }
         String key = CacheKey.of("context-sources").add("ignore", ignore.patterns()).add("sources", sources).hex();
@@ -64,12 +65,26 @@ final class ContextSources {
         if (index == null) {
             index = ContentIndex.load(indexFile);
         }
-        String digest = SourceDigest.of(CopySource.context(context, ignore), sources, index);
+        String digest = SourceDigest.of(CopySource.context(context, ignore, listedTree()), sources, index);
         computed++;
         if (memo != null) {
             memo.put(key, digest);
         }
         return digest;
+    }
+
+    /**
+     * The context as listed for the first digest, by path (see {@link ListedTree}), for the copies
+     * that follow; empty when it could not be listed, or before any digest was asked.
+     */
+    synchronized Optional<ListedTree> listedTree() {
+        if (listing == null) {
+            return Optional.empty();
+        }
+        if (tree == null) {
+            tree = listing.flatMap(ContextListing::tree);
+        }
+        return tree;
     }
 
     /**

@@ -144,7 +144,8 @@ final class CopyStep {
             opened.add(view);
             source = new CopySource(view.root(), false, IgnorePatterns.none());
         } else {
-            source = new CopySource(ctx.request().context(), true, ctx.request().ignore());
+            source = CopySource.context(ctx.request().context(), ctx.request().ignore(),
+                    ctx.contextSources().listedTree());
         }
         boolean fromContext = inline.isEmpty() && fromLayers.isEmpty();
         Optional<String> chown = c.chown();

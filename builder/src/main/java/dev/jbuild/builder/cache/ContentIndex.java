@@ -131,6 +131,18 @@ public final class ContentIndex {
         return new FileInfo(stat.mode(), uid, gid, rdev, Optional.of(sha256(file, stat, statTime)));
     }
 
+    /**
+     * Like {@link #stat(Path)}, with the stat data a {@link ListedTree} has for {@code file} instead
+     * of a system call: the listing's start is the instant a change must come after to go unseen,
+     * so entries are as safe as with a stat of their own. A device's number is not listed: 0.
+     */
+    public FileInfo stat(Path file, ListedTree.Entry listed, Instant listedAt) throws IOException {
+        Stat stat = new Stat(listed.size(), listed.mtime(), listed.ctime(), listed.inode(), listed.device(),
+                listed.mode());
+        Optional<String> sha256 = stat.isRegularFile() ? Optional.of(sha256(file, stat, listedAt)) : Optional.empty();
+        return new FileInfo(listed.mode(), listed.uid(), listed.gid(), 0, sha256);
+    }
+
     private String sha256(Path file, Stat stat, Instant statTime) throws IOException {
         String key = file.toAbsolutePath().normalize().toString();
         Entry known = current.getOrDefault(key, saved.get(key));

@@ -1,5 +1,6 @@
 package dev.jbuild.builder.cache;
 
+import dev.jbuild.dockerfile.ignore.ContextWalker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -14,8 +15,8 @@ import java.util.Optional;
 
 /**
  * The stat data of every entry of a directory tree as one byte string: type, permission bits,
- * owner, size, inode, device, mtime and ctime to the nanosecond, path and link target, in GNU find's
- * order. Two equal listings of a tree taken at different times prove that nothing in it was added,
+ * owner, size, inode, device, link count, mtime and ctime to the nanosecond, path and link target,
+ * in GNU find's order. Two equal listings of a tree taken at different times prove that nothing in it was added,
  * removed, renamed, re-linked, re-owned or chmod'ed in between, and that no regular file's content
  * changed unless the change left its stat data as it was, which {@link #hasRacyFiles()} rules out
  * (see {@link ContentIndex} on racily clean files).
@@ -27,11 +28,11 @@ import java.util.Optional;
  */
 public final class ContextListing {
     /** One entry: the fields, a NUL, the link target (empty unless a symlink), a NUL. */
-    static final String FORMAT = "%y %m %U %G %s %i %D %T@ %C@ %P\\0%l\\0";
+    static final String FORMAT = "%y %m %U %G %s %i %D %n %T@ %C@ %P\\0%l\\0";
     /** Field index of the mtime and the ctime in an entry (0-based, space-separated). */
-    private static final int MTIME_FIELD = 7;
+    private static final int MTIME_FIELD = 8;
     /** Field index of the path, the last field: it runs to the NUL, spaces and all. */
-    private static final int PATH_FIELD = 9;
+    private static final int PATH_FIELD = 10;
 
     private final byte[] bytes;
     private final Instant taken;
@@ -75,6 +76,14 @@ public final class ContextListing {
         } finally {
             p.destroy();
         }
+    }
+
+    /**
+     * The entries by path, for walks that would otherwise stat every file (see {@link ListedTree});
+     * empty if an entry does not read.
+     */
+    public Optional<ListedTree> tree() {
+        return ListedTree.of(bytes, taken, ContextWalker.BY_CODE_POINT);
     }
 
     /** The listing's bytes (not copied: do not change them). */

@@ -56,6 +56,11 @@ interface CopyOutput {
         }
     };
 
+    /** Makes the directory {@code target}, whose parent exists and where nothing is. */
+    default void makeDirectory(Path target) throws IOException {
+        Files.createDirectory(target);
+    }
+
     /** What is at {@code target} ({@code lstat}), empty when nothing is. */
     Optional<FileStat> stat(Path target) throws IOException;
 

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,6 +45,8 @@ public final class LayerLeaves implements CopyOutput {
     private final Map<Path, Inode> names = new HashMap<>();
     /** Directories a name was added to or removed from since their times were last settled. */
     private final Set<Path> touched = new LinkedHashSet<>();
+    /** The directories this copy made: nothing is in them that the copy did not put there. */
+    private final Set<Path> made = new HashSet<>();
 
     /** @param root the directory the copy's targets are under, which the layer is made of */
     public LayerLeaves(Path root) {
@@ -90,12 +93,21 @@ public final class LayerLeaves implements CopyOutput {
     public Optional<FileStat> stat(Path target) throws IOException {
         Inode i = names.get(target);
         if (i == null) {
-            // Only directories this copy made are on disk under its fresh destination, never a
-            // symlink, so java.io.File's stat (which throws nothing) settles the usual case, a
-            // name not there yet, without the two exceptions per name Files would throw.
+            if (!made.contains(target) && made.contains(target.getParent())) {
+                return Optional.empty(); // the usual case, a name not there yet: no system call
+            }
+            // Only directories are on disk under the fresh destination, never a symlink, so
+            // java.io.File's stat (which throws nothing) settles a name not there yet without the
+            // two exceptions per name Files would throw.
             return target.toFile().exists() ? FileStat.ifExists(target) : Optional.empty();
         }
         return Optional.of(new FileStat(i.type | i.mode, i.uid, i.gid, 0, 0, 1, i.rdev, i.size, i.mtime));
+    }
+
+    @Override
+    public void makeDirectory(Path target) throws IOException {
+        Files.createDirectory(target);
+        made.add(target);
     }
 
     @Override
@@ -182,8 +194,13 @@ public final class LayerLeaves implements CopyOutput {
         List<String> paths = new ArrayList<>();
         Map<String, Inode> byPath = new HashMap<>();
         Map<Inode, Integer> links = new IdentityHashMap<>();
+        String under = root.toString() + "/";
         for (Map.Entry<Path, Inode> n : names.entrySet()) {
-            String path = root.relativize(n.getKey()).toString();
+            String target = n.getKey().toString();
+            if (!target.startsWith(under)) {
+                throw new IllegalStateException(target + " is not under " + root);
+            }
+            String path = target.substring(under.length());
             paths.add(path);
             byPath.put(path, n.getValue());
             links.merge(n.getValue(), 1, Integer::sum);

@@ -2,11 +2,10 @@ package dev.jbuild.builder.copy;
 
 import dev.jbuild.builder.cache.CacheKey;
 import dev.jbuild.builder.cache.ContentIndex;
+import dev.jbuild.builder.cache.ListedTree;
 import dev.jbuild.builder.fs.ContainerPaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -55,7 +54,7 @@ public final class SourceDigest {
             lines.add("resolved " + name + " -> " + resolved.orElse("(missing)"));
             if (resolved.isPresent()) {
                 String rel = resolved.get();
-                ContentIndex.FileInfo info = index.stat(tree.host(rel));
+                ContentIndex.FileInfo info = info(rel);
                 lines.add(line(rel, info));
                 if (isDirectory(info)) {
                     try {
@@ -84,8 +83,8 @@ public final class SourceDigest {
                 for (String name : tree.list(dir)) {
                     String child = SourceTree.child(dir, name);
                     if (ignore == null || ignore.accepts(child)
-                            || ignore.mayAcceptBelow(child) && FileStat.of(tree.host(child)).isDirectory()) {
-                        ContentIndex.FileInfo info = index.stat(tree.host(child));
+                            || ignore.mayAcceptBelow(child) && tree.stat(child).isDirectory()) {
+                        ContentIndex.FileInfo info = info(child);
                         parts.add(line(child, info));
                         if (isDirectory(info)) {
                             parts.add(new Below(child).fork());
@@ -107,12 +106,19 @@ public final class SourceDigest {
         }
     }
 
+    /** What the index says of an entry, with the stat data of the tree's listing when it has them. */
+    private ContentIndex.FileInfo info(String rel) throws IOException {
+        Optional<ListedTree.Entry> listed = tree.listed(rel);
+        return listed.isPresent() ? index.stat(tree.host(rel), listed.get(), tree.listedAt())
+                : index.stat(tree.host(rel));
+    }
+
     /** One entry: path, permission bits, owner, and what it is (a file's content digest, a link's target). */
     private String line(String rel, ContentIndex.FileInfo info) throws IOException {
         int type = info.mode() & FileStat.TYPE_MASK;
         String what = switch (type) {
             case FileStat.REGULAR -> "file " + info.sha256().orElseThrow();
-            case FileStat.SYMLINK -> "symlink " + Files.readSymbolicLink(tree.host(rel));
+            case FileStat.SYMLINK -> "symlink " + tree.linkTarget(rel);
             case FileStat.DIRECTORY -> "dir";
             default -> "special " + Integer.toOctalString(type) + " " + info.rdev();
         };

@@ -1,12 +1,15 @@
 package dev.jbuild.builder.copy;
 
 import dev.jbuild.builder.BuildException;
+import dev.jbuild.builder.cache.ListedTree;
 import dev.jbuild.dockerfile.ignore.ContextWalker;
+import dev.jbuild.layer.sys.Syscalls;
 import java.io.IOException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -28,11 +31,50 @@ final class SourceTree {
 
     private final Path root;
     private final PathFilter ignore;
+    private final Optional<ListedTree> listed;
 
     SourceTree(CopySource source) throws IOException {
         // The root is looked at itself (lstat), so a context given through a symlink is followed first.
         this.root = source.root().toRealPath();
         this.ignore = source.fromContext() ? PathFilter.excluding("", source.ignore()) : null;
+        this.listed = source.listed();
+    }
+
+    /**
+     * The status of the entry at {@code rel} (a symlink not followed): from the source's listing when
+     * it has one, else from the file system.
+     */
+    FileStat stat(String rel) throws IOException {
+        Optional<ListedTree.Entry> e = listed(rel);
+        if (e.isEmpty()) {
+            return FileStat.of(host(rel));
+        }
+        ListedTree.Entry l = e.get();
+        return new FileStat(l.mode(), l.uid(), l.gid(), l.device(), l.inode(), l.nlink(), 0, l.size(), l.mtime());
+    }
+
+    /** What the source's listing has for {@code rel}; empty without a listing, and for devices, whose number it lacks. */
+    Optional<ListedTree.Entry> listed(String rel) {
+        if (listed.isEmpty()) {
+            return Optional.empty();
+        }
+        return listed.get().get(rel).filter(e -> !isDevice(e.mode()));
+    }
+
+    /** When the listing was taken (see {@link ListedTree#taken}); only asked when {@link #listed} answered. */
+    Instant listedAt() {
+        return listed.orElseThrow().taken();
+    }
+
+    /** The target of the symlink at {@code rel}, as written. */
+    String linkTarget(String rel) throws IOException {
+        Optional<ListedTree.Entry> e = listed(rel);
+        return e.isPresent() ? e.get().linkTarget() : Files.readSymbolicLink(host(rel)).toString();
+    }
+
+    private static boolean isDevice(int mode) {
+        int type = mode & FileStat.TYPE_MASK;
+        return type == Syscalls.S_IFCHR || type == Syscalls.S_IFBLK;
     }
 
     /** The ignore-file filter for walks below the root; null for a stage, which hides nothing. */
@@ -122,7 +164,7 @@ final class SourceTree {
                 continue;
             }
             String rel = child(dir, name);
-            FileStat stat = FileStat.of(host(rel));
+            FileStat stat = stat(rel);
             if (!visible(rel, stat.isDirectory())) {
                 continue;
             }
@@ -136,6 +178,10 @@ final class SourceTree {
 
     /** The names in a directory, sorted by code point as Go sorts UTF-8 names; ignored ones included. */
     List<String> list(String dir) throws IOException {
+        Optional<List<String>> listedNames = listed.flatMap(l -> l.names(dir));
+        if (listedNames.isPresent()) {
+            return listedNames.get();
+        }
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(host(dir))) {
             for (Path entry : entries) {

@@ -62,7 +62,7 @@ final class TreeCopier {
      * Returns once everything is written, so a later source may replace what this one wrote.
      */
     void copy(String rel, Path target, List<PathFilter> filters) throws IOException {
-        copyEntry(rel, FileStat.of(tree.host(rel)), target, false, filters);
+        copyEntry(rel, tree.stat(rel), target, false, filters);
         pool.drain();
         output.settleDirectoryTimes();
         for (ContentPool.Task t : directoryMetadata) {
@@ -101,7 +101,7 @@ final class TreeCopier {
             throws IOException {
         for (String name : tree.list(rel)) {
             String childRel = SourceTree.child(rel, name);
-            FileStat stat = FileStat.of(tree.host(childRel));
+            FileStat stat = tree.stat(childRel);
             Path childTarget = target.resolve(name);
             if (filters.stream().allMatch(f -> f.accepts(childRel))) {
                 materialize(pending);
@@ -206,7 +206,7 @@ final class TreeCopier {
     private boolean ensureDirectory(Path target) throws IOException {
         Optional<FileStat> there = output.stat(target);
         if (there.isEmpty()) {
-            Files.createDirectory(target);
+            output.makeDirectory(target);
             return true;
         }
         if (!there.get().isDirectory()) {

@@ -27,7 +27,7 @@ class SourceMemoTest {
         return new ContextListing(entries.getBytes(java.nio.charset.StandardCharsets.UTF_8), LONG_AFTER);
     }
 
-    static final String A = "d 755 0 0 4096 1 2 1600000000.5 1600000000.5 \0\0f 644 0 0 5 3 2 1600000000.1 1600000000.2 a.txt\0\0";
+    static final String A = "d 755 0 0 4096 1 2 2 1600000000.5 1600000000.5 \0\0f 644 0 0 5 3 2 1 1600000000.1 1600000000.2 a.txt\0\0";
     static final String B = A.replace("a.txt", "b.txt");
 
     @Test

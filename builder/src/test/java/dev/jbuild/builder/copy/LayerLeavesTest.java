@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.builder.BuildException;
+import dev.jbuild.builder.cache.ContextListing;
+import dev.jbuild.builder.cache.ListedTree;
 import dev.jbuild.builder.fs.ChmodSpec;
 import dev.jbuild.builder.fs.Ids;
 import dev.jbuild.dockerfile.ignore.IgnorePatterns;
@@ -21,6 +23,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,6 +104,24 @@ class LayerLeavesTest {
     }
 
     @Test
+    void aListedTreeGivesTheLayerStatingItGives() throws Exception {
+        // The stage has a device too, whose number the listing lacks: stat'd all the same.
+        assertSameLayer(CopySource.stage(stage), new CopySource(stage, false, IgnorePatterns.none(), listed(stage)),
+                request(List.of("src"), "/dst/", Optional.empty(), Optional.empty()));
+        IgnorePatterns ignore = IgnorePatterns.of(List.of("**/*.log"));
+        Files.walk(tmp.resolve("recorded")).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        Files.walk(tmp.resolve("disk")).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        assertSameLayer(CopySource.context(context, ignore), CopySource.context(context, ignore, listed(context)),
+                request(List.of("app", "other"), "/srv/app/", Optional.empty(), Optional.empty()));
+    }
+
+    private static Optional<ListedTree> listed(Path dir) throws IOException {
+        Optional<ListedTree> tree = ContextListing.take(dir, Clock.systemUTC()).orElseThrow().tree();
+        assertTrue(tree.isPresent());
+        return tree;
+    }
+
+    @Test
     void aFileOntoAFileName() throws Exception {
         assertSameLayer(CopySource.context(context, IgnorePatterns.none()),
                 request(List.of("app/main.py"), "/srv/renamed.py", Optional.empty(), Optional.empty()));
@@ -133,16 +154,21 @@ class LayerLeavesTest {
     }
 
     private void assertSameLayer(CopySource source, CopyRequest request) throws Exception {
+        assertSameLayer(source, source, request);
+    }
+
+    /** The layer of {@code onDisk} copied to disk equals the one of {@code recorded} copied into leaves. */
+    private void assertSameLayer(CopySource onDisk, CopySource recorded, CopyRequest request) throws Exception {
         LayerOptions options = LayerOptions.defaults();
         Path disk = Files.createDirectory(tmp.resolve("disk"));
         Files.createDirectory(disk.resolve("srv"));
-        Copier.copy(source, request, disk);
+        Copier.copy(onDisk, request, disk);
         List<LayerEntry> expected = walk(disk, options);
 
         Path upper = Files.createDirectory(tmp.resolve("recorded"));
         Files.createDirectory(upper.resolve("srv"));
         LayerLeaves leaves = new LayerLeaves(upper);
-        Copier.copy(source, request, upper, leaves);
+        Copier.copy(recorded, request, upper, leaves);
         List<LayerEntry> actual = walk(upper, options);
         actual.addAll(leaves.entries(options));
         actual.sort(EntryOrder.ENTRIES);
