@@ -75,6 +75,8 @@ public record LayerEntry(String path, Type type, int mode, long uid, long gid, I
         }
     }
 
+    private static final SortedMap<String, byte[]> NO_XATTRS = Collections.unmodifiableSortedMap(new TreeMap<>());
+
     public LayerEntry {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(mtime, "mtime");
@@ -107,8 +109,10 @@ public record LayerEntry(String path, Type type, int mode, long uid, long gid, I
             throw new IllegalArgumentException(path + ": device " + devMajor + ":" + devMinor
                     + " is not valid for a " + type);
         }
-        TreeMap<String, byte[]> copy = new TreeMap<>();
-        if (xattrs != null) {
+        if (xattrs == null || xattrs.isEmpty()) {
+            xattrs = NO_XATTRS;
+        } else {
+            TreeMap<String, byte[]> copy = new TreeMap<>();
             for (Map.Entry<String, byte[]> x : xattrs.entrySet()) {
                 String name = x.getKey();
                 if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
@@ -116,8 +120,8 @@ public record LayerEntry(String path, Type type, int mode, long uid, long gid, I
                 }
                 copy.put(name, x.getValue().clone());
             }
+            xattrs = Collections.unmodifiableSortedMap(copy);
         }
-        xattrs = Collections.unmodifiableSortedMap(copy);
         content = type == Type.FILE ? Objects.requireNonNull(content, "content") : Content.EMPTY;
     }
 
@@ -243,11 +247,19 @@ public record LayerEntry(String path, Type type, int mode, long uid, long gid, I
         if (p.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("layer path contains NUL: \"" + path + "\"");
         }
-        for (String component : p.split("/", -1)) {
-            if (component.isEmpty() || component.equals(".") || component.equals("..")) {
+        // Component by component without split: every entry of every layer comes through here.
+        for (int start = 0; start <= p.length(); ) {
+            int slash = p.indexOf('/', start);
+            int end = slash < 0 ? p.length() : slash;
+            int dots = 0;
+            while (dots < end - start && p.charAt(start + dots) == '.') {
+                dots++;
+            }
+            if (end == start || dots == end - start && dots <= 2) {
                 throw new IllegalArgumentException("layer path \"" + path
                         + "\" has an empty, \".\" or \"..\" component");
             }
+            start = end + 1;
         }
         return p;
     }

@@ -229,16 +229,19 @@ public final class LayerLeaves implements CopyOutput {
             default -> throw new IllegalStateException(path + ": unexpected file type " + Integer.toOctalString(i.type));
         };
         boolean device = type == LayerEntry.Type.CHAR || type == LayerEntry.Type.BLOCK;
-        TreeMap<String, byte[]> xattrs = new TreeMap<>();
-        i.xattrs.forEach((name, value) -> {
-            if (options.xattrFilter().test(name)) {
-                xattrs.put(name, value);
+        TreeMap<String, byte[]> xattrs = null; // most files have none: no map for them
+        for (Map.Entry<String, byte[]> x : i.xattrs.entrySet()) {
+            if (options.xattrFilter().test(x.getKey())) {
+                if (xattrs == null) {
+                    xattrs = new TreeMap<>();
+                }
+                xattrs.put(x.getKey(), x.getValue());
             }
-        });
+        }
         Path source = i.source;
         return new LayerEntry(path, type, i.mode, Integer.toUnsignedLong(i.uid), Integer.toUnsignedLong(i.gid), i.mtime,
                 i.size, i.linkText, device ? Syscalls.major(i.rdev) : 0, device ? Syscalls.minor(i.rdev) : 0,
-                xattrs.isEmpty() ? null : xattrs,
+                xattrs,
                 type == LayerEntry.Type.FILE ? new SourceContent(source, knownContent.apply(source)) : null);
     }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,9 +69,12 @@ final class MetadataWriter {
 
     /** The extended attributes of {@code source} a copy carries, by name. */
     SortedMap<String, byte[]> xattrs(Path source) throws IOException {
-        Optional<List<String>> names = Syscalls.listXattrsIfSupported(source);
+        List<String> names = Syscalls.listXattrsIfSupported(source).orElse(List.of());
+        if (names.isEmpty()) {
+            return Collections.emptySortedMap(); // most files: nothing to allocate
+        }
         SortedMap<String, byte[]> values = new TreeMap<>();
-        for (String name : names.orElse(List.of())) {
+        for (String name : names) {
             if (NOT_COPIED.stream().noneMatch(name::startsWith)) {
                 Syscalls.getXattr(source, name).ifPresent(v -> values.put(name, v));
             }

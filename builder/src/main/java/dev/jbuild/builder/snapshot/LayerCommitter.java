@@ -132,10 +132,17 @@ public final class LayerCommitter {
     private static List<LayerEntry> withoutUntouchedDirs(List<LayerEntry> entries, List<Path> lowers)
             throws IOException {
         Set<String> untouched = new HashSet<>();
-        Set<String> parentsOfChanges = new HashSet<>();
         for (LayerEntry e : entries) {
             if (e.type() == LayerEntry.Type.DIR && sameAsBelow(e, lowers)) {
                 untouched.add(e.path());
+            }
+        }
+        if (untouched.isEmpty()) {
+            return entries; // the usual case for a copy into a new directory: no parent walk per entry
+        }
+        Set<String> parentsOfChanges = new HashSet<>();
+        for (LayerEntry e : entries) {
+            if (untouched.contains(e.path())) {
                 continue;
             }
             for (String p = parent(e.path()); p != null; p = parent(p)) {

@@ -248,7 +248,8 @@ public final class ChunkedCompressor extends OutputStream {
      * else the one compressed into {@link #member}. Reused for later chunks.
      */
     private static final class Chunk {
-        byte[] data = new byte[256 << 10];
+        /** Sized for the usual chunk of small files (about a MiB), so that few grow by copying. */
+        byte[] data = new byte[(int) (2 * ChunkBoundaries.TARGET)];
         /** Where the chunk starts in the uncompressed stream. */
         long start;
         int length;
