@@ -73,6 +73,11 @@ final class ContextSources {
         return digest;
     }
 
+    /** The context's listing taken for the first digest; empty when it could not be listed, or before any digest. */
+    synchronized Optional<ContextListing> listing() {
+        return listing == null ? Optional.empty() : listing;
+    }
+
     /**
      * The context as listed for the first digest, by path (see {@link ListedTree}), for the copies
      * that follow; empty when it could not be listed, or before any digest was asked.

@@ -1,9 +1,14 @@
 package dev.jbuild.builder;
 
 import dev.jbuild.builder.cache.CacheKey;
+import dev.jbuild.builder.cache.ContextListing;
+import dev.jbuild.builder.cache.CopyMemo;
+import dev.jbuild.builder.cache.ListedTree;
 import dev.jbuild.builder.copy.AddRequest;
 import dev.jbuild.builder.copy.AddStep;
 import dev.jbuild.builder.copy.Copier;
+import dev.jbuild.builder.copy.LayerLeaves;
+import dev.jbuild.builder.copy.CopyReplay;
 import dev.jbuild.builder.copy.CopyRequest;
 import dev.jbuild.builder.copy.CopySource;
 import dev.jbuild.builder.copy.SourceDigest;
@@ -14,6 +19,7 @@ import dev.jbuild.builder.fs.UserDb;
 import dev.jbuild.dockerfile.DockerfileException;
 import dev.jbuild.dockerfile.ignore.IgnorePatterns;
 import dev.jbuild.dockerfile.instructions.Instruction;
+import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.apply.Trees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -164,6 +170,7 @@ final class CopyStep {
                 Copier.copy(source, request, root);
             }
         };
+        List<LayerLeaves> recorded = new ArrayList<>(1);
         Optional<Optional<ImageLayer>> direct = c.add() || c.link() ? Optional.empty()
                 : ctx.filesystems().changeDirectly(state.layers(), ctx.layerOnlyCopies() && !filesNeededLater,
                         fromContext ? new Filesystems.LayerHints(ctx.contextSources()::knownContent,
@@ -181,15 +188,90 @@ final class CopyStep {
                     CopyRequest request = new CopyRequest(finalSources, target, "/", ids, chmod, false,
                             c.parents(), c.excludes());
                     if (leaves.isPresent()) {
-                        Copier.copy(source, request, upper, leaves.get());
+                        recorded.add(leaves.get());
+                        Optional<List<LayerEntry>> replayed = fromContext && useCache
+                                ? replay(c, inline, chmod, leaves.get()) : Optional.empty();
+                        if (replayed.isPresent()) {
+                            leaves.get().replay(replayed.get());
+                        } else {
+                            Copier.copy(source, request, upper, leaves.get());
+                        }
                     } else {
                         Copier.copy(source, request, upper);
                     }
                     return true;
                 });
+        if (direct.isPresent() && direct.get().isPresent() && fromContext && !recorded.isEmpty()) {
+            remember(c, inline, recorded.get(0), direct.get().get());
+        }
         return direct.isPresent() ? direct.get()
                 : c.link() ? ctx.filesystems().change(List.of(), copy)
                 : ctx.filesystems().change(state.layers(), copy);
+    }
+
+    /**
+     * The layer entries of this copy from the ones its last layer was written from, when the
+     * context changed since only in regular files (see {@link CopyReplay}); empty otherwise.
+     */
+    private Optional<List<LayerEntry>> replay(Instruction.Copy c, Map<String, String> inline,
+                                              Optional<ChmodSpec> chmod, LayerLeaves leaves) throws IOException {
+        Optional<ContextListing> listing = ctx.contextSources().listing();
+        Optional<ListedTree> tree = ctx.contextSources().listedTree();
+        if (listing.isEmpty() || tree.isEmpty()) {
+            return Optional.empty();
+        }
+        Path root = ctx.request().context().toRealPath();
+        Optional<CopyMemo.Kept> kept = CopyMemo.load(copyMemos(), origin(c, inline), copyMemoKey(), listing.get(),
+                source -> leaves.content(root.resolve(source)));
+        if (kept.isEmpty()) {
+            return Optional.empty();
+        }
+        List<LayerEntry> entries = CopyReplay.patched(kept.get(), tree.get(), root, chmod, leaves);
+        ctx.listener().note("copy replayed from the last build of this step: " + kept.get().changedFiles().size()
+                + " changed file(s) in the context read again, the rest as it copied them");
+        return Optional.of(entries);
+    }
+
+    /**
+     * Keeps the entries this copy's layer was written from, for the next build to replay; not
+     * when a file's content came from elsewhere than the listed context. Only a cache: a failure
+     * costs the next build a walk.
+     */
+    private void remember(Instruction.Copy c, Map<String, String> inline, LayerLeaves leaves, ImageLayer layer)
+            throws IOException {
+        Optional<ContextListing> listing = ctx.contextSources().listing();
+        Optional<List<LayerEntry>> entries = leaves.committedEntries();
+        if (listing.isEmpty() || entries.isEmpty() || ctx.contextSources().listedTree().isEmpty()) {
+            return;
+        }
+        String under = ctx.request().context().toRealPath() + "/";
+        List<String> sources = new ArrayList<>(entries.get().size());
+        for (LayerEntry e : entries.get()) {
+            if (e.type() != LayerEntry.Type.FILE) {
+                sources.add(null);
+                continue;
+            }
+            String file = LayerLeaves.sourceOf(e).map(Path::toString).orElse("");
+            if (!file.startsWith(under)) {
+                return;
+            }
+            sources.add(file.substring(under.length()));
+        }
+        try {
+            CopyMemo.save(copyMemos(), origin(c, inline), copyMemoKey(), listing.get(), layer.blob().digest(),
+                    entries.get(), sources);
+        } catch (IOException e) {
+            ctx.listener().note("could not keep the copy's entries for the next build: " + e.getMessage());
+        }
+    }
+
+    private Path copyMemos() {
+        return CopyMemo.directory(StepCache.directory(ctx.store().root()));
+    }
+
+    /** What a kept copy depends on besides its origin and the listing: the ignore patterns. */
+    private String copyMemoKey() {
+        return CacheKey.of("copy-memo").add("ignore", ctx.request().ignore().patterns()).hex();
     }
 
     private String heredoc(String body, int line) throws BuildException {

@@ -1,6 +1,7 @@
 package dev.jbuild.builder;
 
 import dev.jbuild.builder.cache.ChunkIndex;
+import dev.jbuild.builder.cache.CopyMemo;
 import dev.jbuild.builder.cache.PrunePolicy;
 import dev.jbuild.builder.snapshot.Snapshots;
 import dev.jbuild.layer.apply.Trees;
@@ -55,6 +56,7 @@ public final class StorePrune {
             }
             snapshots[0] = new Snapshots(locked.root()).prune(used);
             ChunkIndex.prune(Engine.chunkIndexDirectory(locked.root()), locked.blobs());
+            CopyMemo.prune(CopyMemo.directory(StepCache.directory(locked.root())), locked.blobs());
         });
         return new Result(r.blobs(), r.bytes(), snapshots[0], results[0]);
     }

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,6 +63,10 @@ class IncrementalLayersIT {
     void aRebuildAfterOneChangeIsTheNoCacheLayerAndEveryToolReadsIt(String compression) throws Exception {
         Required.tools("skopeo", "umoci", compression, "sha256sum");
         Path ctx = context("ctx-" + compression);
+        // Files changed within a second are racy: their digests are not vouched for, and a layer
+        // recipe's checkpoints stop before the first of them. A context edited a while ago is the
+        // case to test.
+        Thread.sleep(1100);
         String image = "inc-" + compression;
         // A fixed SOURCE_DATE_EPOCH: the --no-cache build below runs its COPY at another time.
         String epoch = "SOURCE_DATE_EPOCH=1700000000";
@@ -79,7 +85,9 @@ class IncrementalLayersIT {
         assertEquals(0, rebuild.status(), rebuild.describe());
         String cached = rebuild.digest();
         // app/data.bin comes before app/src/ in the tar: taken over from the first build's blob.
-        assertTrue(rebuild.err().contains("MB taken from an earlier layer, not read again"), rebuild.describe());
+        Matcher takenOver = Pattern.compile("the first (\\d+) MB of its \\d+ MB taken from an earlier layer, not read again")
+                .matcher(rebuild.err());
+        assertTrue(takenOver.find() && Integer.parseInt(takenOver.group(1)) >= 9, rebuild.describe());
         String fresh = fx.build("--build-arg", epoch, "--no-cache", "--compression", compression, "-t", image + ":3", ctx.toString());
         assertEquals(fresh, cached, "the rebuild that reused members is the image a --no-cache build writes");
 

@@ -194,12 +194,13 @@ public final class ChunkIndex implements MemberCache {
         }
     }
 
-    private interface BlobOf {
+    /** The blob a cache file names. */
+    interface BlobOf {
         Digest read(Path file) throws IOException;
     }
 
     /** Removes the files of {@code dir} that name no blob in the store, or cannot be read. */
-    private static int removeUnless(Path dir, BlobOf blobOf, BlobStore blobs) throws IOException {
+    static int removeUnless(Path dir, BlobOf blobOf, BlobStore blobs) throws IOException {
         if (!Files.isDirectory(dir)) {
             return 0;
         }

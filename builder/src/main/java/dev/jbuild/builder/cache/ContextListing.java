@@ -31,6 +31,8 @@ public final class ContextListing {
     static final String FORMAT = "%y %m %U %G %s %i %D %n %T@ %C@ %P\\0%l\\0";
     /** Field index of the mtime and the ctime in an entry (0-based, space-separated). */
     private static final int MTIME_FIELD = 8;
+    /** Field index of the link count. */
+    private static final int NLINK_FIELD = 7;
     /** Field index of the path, the last field: it runs to the NUL, spaces and all. */
     private static final int PATH_FIELD = 10;
 
@@ -122,6 +124,49 @@ public final class ContextListing {
         return racy;
     }
 
+    /**
+     * The regular files whose stat data differ from those in {@code earlier}, a listing of the same
+     * tree, when nothing else differs: the same entries in the same order, every other one byte
+     * for byte equal, and each changed one a regular file with a single link in both listings
+     * (as relative paths). Empty when anything else changed: a name added, removed or renamed
+     * (an editor's save by rename included: its directory changes), a directory, link or owner of
+     * something else, a type, or a file with hard links.
+     */
+    public Optional<List<String>> changedFilesSince(byte[] earlier) {
+        List<String> changed = new ArrayList<>();
+        int i = 0;
+        int j = 0;
+        while (i < bytes.length && j < earlier.length) {
+            int iEnd = entryEnd(bytes, i);
+            int jEnd = entryEnd(earlier, j);
+            if (!Arrays.equals(bytes, i, iEnd, earlier, j, jEnd)) {
+                int iPath = field(bytes, i, iEnd, PATH_FIELD);
+                int jPath = field(earlier, j, jEnd, PATH_FIELD);
+                if (!singleLinkFile(bytes, i, iEnd) || !singleLinkFile(earlier, j, jEnd)
+                        || !Arrays.equals(bytes, iPath, iEnd, earlier, jPath, jEnd)) {
+                    return Optional.empty();
+                }
+                int pathEnd = indexOf(bytes, (byte) 0, iPath);
+                changed.add(new String(bytes, iPath, pathEnd - iPath, ListedTree.NAMES));
+            }
+            i = iEnd;
+            j = jEnd;
+        }
+        return i == bytes.length && j == earlier.length ? Optional.of(changed) : Optional.empty();
+    }
+
+    /** Whether the entry [from, end) is a regular file with one link. */
+    private static boolean singleLinkFile(byte[] b, int from, int end) {
+        int links = field(b, from, end, NLINK_FIELD);
+        return b[from] == 'f' && links + 1 < end && b[links] == '1' && b[links + 1] == ' ';
+    }
+
+    /** Where the entry starting at {@code from} ends: past its path's NUL and its link target's. */
+    private static int entryEnd(byte[] b, int from) {
+        int pathEnd = indexOf(b, (byte) 0, from);
+        return Math.min(b.length, indexOf(b, (byte) 0, pathEnd + 1) + 1);
+    }
+
     /** Whether the two listings are the same bytes: nothing in the tree changed in between (see the class comment). */
     public boolean sameAs(ContextListing other) {
         return Arrays.equals(bytes, other.bytes);
@@ -129,9 +174,13 @@ public final class ContextListing {
 
     /** Where the n-th space-separated field of the entry [from, end) starts. */
     private int field(int from, int end, int n) {
+        return field(bytes, from, end, n);
+    }
+
+    private static int field(byte[] b, int from, int end, int n) {
         int at = from;
         for (int k = 0; k < n && at < end; k++) {
-            at = indexOf((byte) ' ', at) + 1;
+            at = indexOf(b, (byte) ' ', at) + 1;
         }
         return at;
     }
@@ -147,6 +196,10 @@ public final class ContextListing {
     }
 
     private int indexOf(byte b, int from) {
+        return indexOf(bytes, b, from);
+    }
+
+    private static int indexOf(byte[] bytes, byte b, int from) {
         for (int i = from; i < bytes.length; i++) {
             if (bytes[i] == b) {
                 return i;

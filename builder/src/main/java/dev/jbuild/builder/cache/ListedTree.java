@@ -23,7 +23,7 @@ import java.util.Optional;
 public final class ListedTree {
     private static final int S_IFDIR = 0040000;
     /** How the JDK decodes file names (sun.jnu.encoding), so listed names equal those it reads from a directory. */
-    private static final Charset NAMES = namesCharset();
+    static final Charset NAMES = namesCharset();
 
     /** One entry's stat data as find printed it; {@code mode} has the type bits. */
     public record Entry(int mode, int uid, int gid, long size, long inode, long device, int nlink, Instant mtime,

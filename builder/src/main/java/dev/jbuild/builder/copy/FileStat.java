@@ -1,5 +1,6 @@
 package dev.jbuild.builder.copy;
 
+import dev.jbuild.builder.cache.ListedTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -29,6 +30,11 @@ record FileStat(int mode, int uid, int gid, long dev, long ino, int nlink, long 
         return new FileStat((Integer) a.get("mode"), (Integer) a.get("uid"), (Integer) a.get("gid"),
                 (Long) a.get("dev"), (Long) a.get("ino"), (Integer) a.get("nlink"), (Long) a.get("rdev"),
                 (Long) a.get("size"), ((FileTime) a.get("lastModifiedTime")).toInstant());
+    }
+
+    /** The status a listing gives (no device number: 0). */
+    static FileStat of(ListedTree.Entry l) {
+        return new FileStat(l.mode(), l.uid(), l.gid(), l.device(), l.inode(), l.nlink(), 0, l.size(), l.mtime());
     }
 
     /** The status of {@code path}, or empty when nothing is there. */

@@ -43,6 +43,9 @@ public final class LayerLeaves implements CopyOutput {
     private final Function<Path, Optional<String>> knownContent;
     /** Every recorded name and its inode; hard links share one. */
     private final Map<Path, Inode> names = new HashMap<>();
+    /** Set when the copy was replayed rather than recorded. */
+    private List<LayerEntry> replayed;
+    private List<LayerEntry> committed;
     /** Directories a name was added to or removed from since their times were last settled. */
     private final Set<Path> touched = new LinkedHashSet<>();
     /** The directories this copy made: nothing is in them that the copy did not put there. */
@@ -84,9 +87,43 @@ public final class LayerLeaves implements CopyOutput {
         }
     }
 
-    /** Whether nothing was recorded (everything the copy made is on disk). */
+    /** Whether nothing was recorded or replayed (everything the copy made is on disk). */
     public boolean isEmpty() {
-        return names.isEmpty();
+        return names.isEmpty() && replayed == null;
+    }
+
+    /**
+     * Takes {@code entries} as this copy's whole layer: the copy was not walked but replayed from
+     * an earlier one ({@link CopyReplay}), and the layer is written from these instead of the
+     * upper dir and recorded names.
+     */
+    public void replay(List<LayerEntry> entries) {
+        replayed = List.copyOf(entries);
+    }
+
+    /** The entries of a replayed copy (see {@link #replay}); empty for a recorded one. */
+    public Optional<List<LayerEntry>> replayed() {
+        return Optional.ofNullable(replayed);
+    }
+
+    /** Told by the layer's committer: the entries the layer was written from. */
+    public void committed(List<LayerEntry> entries) {
+        committed = entries;
+    }
+
+    /** The entries the layer was written from, once committed. */
+    public Optional<List<LayerEntry>> committedEntries() {
+        return Optional.ofNullable(committed);
+    }
+
+    /** The file a file entry of such a copy reads its content from; empty for any other entry. */
+    public static Optional<Path> sourceOf(LayerEntry entry) {
+        return entry.content() instanceof SourceContent s ? Optional.of(s.source()) : Optional.empty();
+    }
+
+    /** The content of a file entry read from {@code source}, with its digest where known. */
+    public LayerEntry.Content content(Path source) {
+        return new SourceContent(source, knownContent.apply(source));
     }
 
     @Override
@@ -188,6 +225,10 @@ public final class LayerLeaves implements CopyOutput {
      * keeps; to be merged with the entries of the directories on disk.
      */
     public List<LayerEntry> entries(LayerOptions options) {
+        if (replayed != null) {
+            return replayed.stream().map(e -> e.xattrs().isEmpty() ? e : withXattrs(e, kept(e.xattrs(), options)))
+                    .toList();
+        }
         if (!touched.isEmpty()) {
             throw new IllegalStateException("directory times not settled: " + touched);
         }
@@ -229,8 +270,18 @@ public final class LayerLeaves implements CopyOutput {
             default -> throw new IllegalStateException(path + ": unexpected file type " + Integer.toOctalString(i.type));
         };
         boolean device = type == LayerEntry.Type.CHAR || type == LayerEntry.Type.BLOCK;
-        TreeMap<String, byte[]> xattrs = null; // most files have none: no map for them
-        for (Map.Entry<String, byte[]> x : i.xattrs.entrySet()) {
+        TreeMap<String, byte[]> xattrs = kept(i.xattrs, options);
+        Path source = i.source;
+        return new LayerEntry(path, type, i.mode, Integer.toUnsignedLong(i.uid), Integer.toUnsignedLong(i.gid), i.mtime,
+                i.size, i.linkText, device ? Syscalls.major(i.rdev) : 0, device ? Syscalls.minor(i.rdev) : 0,
+                xattrs,
+                type == LayerEntry.Type.FILE ? new SourceContent(source, knownContent.apply(source)) : null);
+    }
+
+    /** The attributes of {@code all} that {@code options} keep in a layer; null when none (most files). */
+    private static TreeMap<String, byte[]> kept(Map<String, byte[]> all, LayerOptions options) {
+        TreeMap<String, byte[]> xattrs = null;
+        for (Map.Entry<String, byte[]> x : all.entrySet()) {
             if (options.xattrFilter().test(x.getKey())) {
                 if (xattrs == null) {
                     xattrs = new TreeMap<>();
@@ -238,11 +289,12 @@ public final class LayerLeaves implements CopyOutput {
                 xattrs.put(x.getKey(), x.getValue());
             }
         }
-        Path source = i.source;
-        return new LayerEntry(path, type, i.mode, Integer.toUnsignedLong(i.uid), Integer.toUnsignedLong(i.gid), i.mtime,
-                i.size, i.linkText, device ? Syscalls.major(i.rdev) : 0, device ? Syscalls.minor(i.rdev) : 0,
-                xattrs,
-                type == LayerEntry.Type.FILE ? new SourceContent(source, knownContent.apply(source)) : null);
+        return xattrs;
+    }
+
+    private static LayerEntry withXattrs(LayerEntry e, TreeMap<String, byte[]> xattrs) {
+        return new LayerEntry(e.path(), e.type(), e.mode(), e.uid(), e.gid(), e.mtime(), e.size(), e.linkTarget(),
+                e.devMajor(), e.devMinor(), xattrs, e.type() == LayerEntry.Type.FILE ? e.content() : null);
     }
 
     /** A source file's content, and its digest when known. */

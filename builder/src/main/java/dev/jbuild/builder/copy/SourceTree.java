@@ -49,8 +49,7 @@ final class SourceTree {
         if (e.isEmpty()) {
             return FileStat.of(host(rel));
         }
-        ListedTree.Entry l = e.get();
-        return new FileStat(l.mode(), l.uid(), l.gid(), l.device(), l.inode(), l.nlink(), 0, l.size(), l.mtime());
+        return FileStat.of(e.get());
     }
 
     /** What the source's listing has for {@code rel}; empty without a listing, and for devices, whose number it lacks. */

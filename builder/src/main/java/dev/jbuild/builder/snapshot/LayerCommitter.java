@@ -99,23 +99,31 @@ public final class LayerCommitter {
      */
     public Optional<ImageLayer> commit(Path upper, List<Path> lowers, Optional<LayerLeaves> leaves,
             BlobStore.Writer blob, Optional<String> origin) throws IOException {
-        List<LayerEntry> found =
-                OverlayDiffer.entries(upper, lowers, options, OverlayXattrs.TRUSTED, OverlayDiffer.OpaqueDirs.EXPLICIT);
         boolean recorded = leaves.isPresent() && !leaves.get().isEmpty();
-        if (recorded) {
-            found = new ArrayList<>(found);
-            found.addAll(leaves.get().entries(options));
+        List<LayerEntry> entries;
+        if (leaves.isPresent() && leaves.get().replayed().isPresent()) {
+            entries = leaves.get().entries(options); // the whole layer, the upper dir aside
+        } else {
+            List<LayerEntry> found = OverlayDiffer.entries(upper, lowers, options, OverlayXattrs.TRUSTED,
+                    OverlayDiffer.OpaqueDirs.EXPLICIT);
+            if (recorded) {
+                found = new ArrayList<>(found);
+                found.addAll(leaves.get().entries(options));
+            }
+            entries = withoutUntouchedDirs(found, lowers);
         }
-        List<LayerEntry> entries = withoutUntouchedDirs(found, lowers);
         if (entries.isEmpty()) {
             return Optional.empty();
         }
         LayerResult r = LayerWriter.write(entries, blob, compression, options, members);
         blob.commit(Optional.of(r.digest()), OptionalLong.of(r.size()));
+        if (leaves.isPresent()) {
+            leaves.get().committed(entries);
+        }
         if (origin.isPresent()) {
             members.rememberBlob(origin.get(), r.digest());
         }
-        if (r.takenOver() > 0) {
+        if (megabytes(r.takenOver()) > 0) { // not for the few directory headers before a first file
             notes.accept("layer " + r.digest().shortHex() + ": the first " + megabytes(r.takenOver())
                     + " MB of its " + megabytes(r.uncompressedSize()) + " MB taken from an earlier layer, not read again");
         }

@@ -104,6 +104,43 @@ class ContextListingTest {
     }
 
     @Test
+    void changedFilesAreFoundOnlyWhenNothingElseChanged() throws IOException {
+        byte[] before = list().bytes();
+        assertEquals(Optional.of(List.of()), list().changedFilesSince(before));
+        Files.writeString(dir.resolve("src/a.txt"), "alpha, longer");
+        Files.setPosixFilePermissions(dir.resolve("src/sub/b.txt"), PosixFilePermissions.fromString("rwx------"));
+        assertEquals(Optional.of(List.of("src/a.txt", "src/sub/b.txt")),
+                list().changedFilesSince(before).map(l -> l.stream().sorted().toList()));
+        for (Change structural : List.<Change>of(
+                () -> Files.writeString(dir.resolve("src/new.txt"), "new"),
+                () -> Files.delete(dir.resolve("src/a.txt")),
+                () -> Files.setPosixFilePermissions(dir.resolve("src/sub"), PosixFilePermissions.fromString("rwx------")),
+                () -> {
+                    Files.delete(dir.resolve("link"));
+                    Files.createSymbolicLink(dir.resolve("link"), Path.of("src/sub/b.txt"));
+                },
+                () -> Files.createLink(dir.resolve("src/hard"), dir.resolve("src/a.txt")))) {
+            try (var walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    if (!p.equals(dir)) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            tree();
+            byte[] base = list().bytes();
+            Files.writeString(dir.resolve("src/a.txt"), "alpha, longer");
+            assertEquals(Optional.of(List.of("src/a.txt")), list().changedFilesSince(base), "a content change alone");
+            structural.apply();
+            assertEquals(Optional.empty(), list().changedFilesSince(base));
+        }
+    }
+
+    private interface Change {
+        void apply() throws IOException;
+    }
+
+    @Test
     void noFindOrAFailingFindGivesNoListing() throws IOException {
         assertEquals(Optional.empty(), ContextListing.take(dir, "/nonexistent/find", LATER));
         assertEquals(Optional.empty(), ContextListing.take(dir.resolve("missing"), "find", LATER));
