@@ -53,15 +53,11 @@ final class ContextSources {
 
     /** The digest of {@code sources} (as written in the instruction) in the context; see {@link SourceDigest}. */
     synchronized String digest(List<String> sources) throws IOException {
-        if (listing == null) {
-            listing = ContextListing.take(context, clock);
-            memo = listing.map(l -> SourceMemo.load(memoFile, l)).orElse(null);
-        }
-        String key = CacheKey.of("context-sources").add("ignore", ignore.patterns()).add("sources", sources).hex();
-        Optional<String> known = memo == null ? Optional.empty() : memo.get(key);
+        Optional<String> known = remembered(sources);
         if (known.isPresent()) {
             return known.get();
         }
+        String key = memoKey(sources);
         if (index == null) {
             index = ContentIndex.load(indexFile);
         }
@@ -71,6 +67,27 @@ final class ContextSources {
             memo.put(key, digest);
         }
         return digest;
+    }
+
+    /**
+     * Whether the digest of {@code sources} will have to be computed: the context changed since
+     * the memo was saved (or there is none). Lists the context if no digest did yet.
+     */
+    synchronized boolean changed(List<String> sources) throws IOException {
+        return remembered(sources).isEmpty();
+    }
+
+    /** The memo's digest of {@code sources}, when the context lists as it did when it was saved. */
+    private Optional<String> remembered(List<String> sources) throws IOException {
+        if (listing == null) {
+            listing = ContextListing.take(context, clock);
+            memo = listing.map(l -> SourceMemo.load(memoFile, l)).orElse(null);
+        }
+        return memo == null ? Optional.empty() : memo.get(memoKey(sources));
+    }
+
+    private String memoKey(List<String> sources) {
+        return CacheKey.of("context-sources").add("ignore", ignore.patterns()).add("sources", sources).hex();
     }
 
     /** The context's listing taken for the first digest; empty when it could not be listed, or before any digest. */

@@ -21,6 +21,7 @@ import dev.jbuild.dockerfile.ignore.IgnorePatterns;
 import dev.jbuild.dockerfile.instructions.Instruction;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.apply.Trees;
+import dev.jbuild.oci.store.BlobStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,8 +75,10 @@ final class CopyStep {
                     ? Optional.of(SourceStages.layers(ctx, built, c.from().get())) : Optional.empty();
             // A URL is fetched anew every time unless its content is pinned by --checksum.
             boolean cacheable = !c.add() || c.checksum().isPresent() || c.sources().stream().noneMatch(AddStep::isUrl);
+            Optional<BlobStore.Writer> early = earlyBlob(c, inline);
+            early.ifPresent(opened::add);
             ctx.cache().apply(ctx, step, state, useCache && cacheable, cacheKey(c, inline, fromLayers), createdBy(c),
-                    () -> copy(c, chmod, inline, fromLayers, scratch, opened));
+                    () -> copy(c, chmod, inline, fromLayers, scratch, opened, early));
         } finally {
             for (AutoCloseable a : opened) {
                 try {
@@ -86,6 +89,22 @@ final class CopyStep {
             }
             Trees.deleteRecursively(scratch);
         }
+    }
+
+    /**
+     * The writer of the layer's blob, opened before the cache key is computed when the copy will
+     * likely run and make a layer of its own from the context (the context changed since its
+     * digests were remembered): the copy of the blob this step's layer went to last then starts
+     * while the context is still being digested, and the disk, which a one-file rebuild of a large
+     * copy waits for at the end, starts half a second earlier. Closed unused on a cache hit.
+     */
+    private Optional<BlobStore.Writer> earlyBlob(Instruction.Copy c, Map<String, String> inline) throws IOException {
+        boolean direct = !c.add() && !c.link() && inline.isEmpty() && c.from().isEmpty();
+        if (!useCache || !direct || !ctx.layerOnlyCopies() || filesNeededLater
+                || !ctx.contextSources().changed(c.sources())) {
+            return Optional.empty();
+        }
+        return Optional.of(ctx.filesystems().newBlob(origin(c, inline)));
     }
 
     /**
@@ -132,7 +151,8 @@ final class CopyStep {
 
     /** Copies into the stage's files (or an empty tree for --link); the layer of what it changed. */
     private Optional<ImageLayer> copy(Instruction.Copy c, Optional<ChmodSpec> chmod, Map<String, String> inline,
-                                      Optional<List<ImageLayer>> fromLayers, Path scratch, List<AutoCloseable> opened)
+                                      Optional<List<ImageLayer>> fromLayers, Path scratch, List<AutoCloseable> opened,
+                                      Optional<BlobStore.Writer> early)
             throws IOException, InterruptedException {
         CopySource source;
         List<String> sources = c.sources();
@@ -174,7 +194,7 @@ final class CopyStep {
         Optional<Optional<ImageLayer>> direct = c.add() || c.link() ? Optional.empty()
                 : ctx.filesystems().changeDirectly(state.layers(), ctx.layerOnlyCopies() && !filesNeededLater,
                         fromContext ? new Filesystems.LayerHints(ctx.contextSources()::knownContent,
-                                Optional.of(origin(c, inline))) : Filesystems.LayerHints.NONE,
+                                Optional.of(origin(c, inline)), early) : Filesystems.LayerHints.NONE,
                         (view, upper, leaves) -> {
                     String dest = ContainerPaths.join(state.workdir(), c.destination());
                     Optional<String> fresh = FreshDestination.resolve(view, dest);

@@ -119,12 +119,23 @@ final class Filesystems {
 
     /**
      * What a direct change knows of the layer it will make, to make it faster: the digests of the
-     * source files its leaves are read from, where known (see {@link LayerLeaves}), and its
-     * origin, naming the step whose layer it is so that the blob that step wrote last time can be
-     * copied while the change still runs (see {@link LayerCommitter#newBlob}).
+     * source files its leaves are read from, where known (see {@link LayerLeaves}), its origin,
+     * naming the step whose layer it is so that the blob that step wrote last time can be copied
+     * while the change still runs (see {@link LayerCommitter#newBlob}), and that blob's writer if
+     * the step opened it even earlier ({@link #newBlob(String)}).
      */
-    record LayerHints(Function<Path, Optional<String>> knownContent, Optional<String> origin) {
-        static final LayerHints NONE = new LayerHints(file -> Optional.empty(), Optional.empty());
+    record LayerHints(Function<Path, Optional<String>> knownContent, Optional<String> origin,
+                      Optional<BlobStore.Writer> blob) {
+        static final LayerHints NONE = new LayerHints(file -> Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * A writer for the blob of a layer of this origin, opened now so that the copy of the blob
+     * the origin's layer went to last starts now (see {@link LayerCommitter#newBlob}): for a step
+     * that knows early that it will likely make one. Pass it in the {@link LayerHints}; close it.
+     */
+    BlobStore.Writer newBlob(String origin) throws IOException {
+        return committer.newBlob(Optional.of(origin));
     }
 
     /**
@@ -137,7 +148,8 @@ final class Filesystems {
             DirectAction action) throws IOException, InterruptedException {
         List<Path> lowers = lowers(layers);
         Path step = workspace.newStepDir("step");
-        try (BlobStore.Writer blob = committer.newBlob(layerOnly ? hints.origin() : Optional.empty())) {
+        try (BlobStore.Writer blob = layerOnly && hints.blob().isPresent() ? hints.blob().get()
+                : committer.newBlob(layerOnly ? hints.origin() : Optional.empty())) {
             Path upper = Files.createDirectory(step.resolve("upper"));
             Optional<LayerLeaves> leaves = layerOnly ? Optional.of(new LayerLeaves(upper, hints.knownContent()))
                     : Optional.empty();

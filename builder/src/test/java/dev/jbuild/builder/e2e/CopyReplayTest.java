@@ -100,6 +100,23 @@ class CopyReplayTest {
         assertRecorded(() -> write(".dockerignore", "*.log\ntool\n"));
     }
 
+    @Test
+    void aBlobStartedEarlyForACopyThatTurnsOutCachedLeavesNothing() throws Exception {
+        Digest first = build(false).image();
+        // The listing changes (the memo cannot answer, so the layer's blob is opened before the
+        // key is known) but the content does not: the step is a hit.
+        Syscalls.setTimesNoFollow(context.resolve("a.txt"), Instant.ofEpochSecond(clock++));
+        StepRecorder recorder = new StepRecorder();
+        assertEquals(first, TestBuild.run(store, context, Map.of(), false, 2, List.of(), recorder).image());
+        java.util.Set<Integer> ran = recorder.ran();
+        ran.remove(1); // FROM
+        assertEquals(java.util.Set.of(), ran, "the COPY cached");
+        Path ingest = store.root().resolve("ingest");
+        try (Stream<Path> left = Files.isDirectory(ingest) ? Files.list(ingest) : Stream.empty()) {
+            assertEquals(List.of(), left.toList(), "nothing left being written");
+        }
+    }
+
     private interface Change {
         void apply() throws Exception;
     }
