@@ -46,12 +46,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The file is binary, read and written in one pass ({@link DataOutputStream} order): the
  * magic {@value #MAGIC}, the entry count, then per entry the absolute path (length-prefixed
  * UTF-8, so any name fits), size, mtime seconds and nanoseconds, ctime seconds and nanoseconds,
- * inode, device, mode and the 32 bytes of the sha256; then the magic again. An index that does not
+ * inode, device, mode, the 32 bytes of the sha256, and the digest of the file's copied extended
+ * attributes (a length byte, 0 or 32, and the bytes); then the magic again. An index that does not
  * read in full is ignored: it is only a cache, and a half-trusted one would be worse than none.
  * {@link #save()} writes nothing when the lookups found every entry as saved and no other.
  */
 public final class ContentIndex {
-    private static final String MAGIC = "jbuild content index v2";
+    private static final String MAGIC = "jbuild content index v3";
     private static final String ATTRIBUTES = "unix:size,mode,ino,dev,uid,gid,rdev,lastModifiedTime,ctime";
     /** How long after a stat a change may leave the time stamps as they were; see the class comment. */
     private static final Duration GRANULE = Duration.ofSeconds(1);
@@ -112,8 +113,11 @@ public final class ContentIndex {
      * that need both, with one system call.
      *
      * @param sha256 empty unless the file is a regular file
+     * @param attributes the digest of the extended attributes a copy carries over
+     *     ({@link CopiedAttributes#digest}), "" when there are none; for a regular file kept with
+     *     its content's sha256, since changing them moves the ctime
      */
-    public record FileInfo(int mode, int uid, int gid, long rdev, Optional<String> sha256) {
+    public record FileInfo(int mode, int uid, int gid, long rdev, Optional<String> sha256, String attributes) {
     }
 
     /** One {@code lstat} of {@code file}, and its content's sha256 when it is a regular file (see {@link #sha256}). */
@@ -126,9 +130,10 @@ public final class ContentIndex {
         int gid = (Integer) a.get("gid");
         long rdev = (Long) a.get("rdev");
         if (!stat.isRegularFile()) {
-            return new FileInfo(stat.mode(), uid, gid, rdev, Optional.empty());
+            return new FileInfo(stat.mode(), uid, gid, rdev, Optional.empty(), CopiedAttributes.digest(file));
         }
-        return new FileInfo(stat.mode(), uid, gid, rdev, Optional.of(sha256(file, stat, statTime)));
+        Entry e = entry(file, stat, statTime);
+        return new FileInfo(stat.mode(), uid, gid, rdev, Optional.of(e.sha256()), e.attributes());
     }
 
     /**
@@ -139,19 +144,25 @@ public final class ContentIndex {
     public FileInfo stat(Path file, ListedTree.Entry listed, Instant listedAt) throws IOException {
         Stat stat = new Stat(listed.size(), listed.mtime(), listed.ctime(), listed.inode(), listed.device(),
                 listed.mode());
-        Optional<String> sha256 = stat.isRegularFile() ? Optional.of(sha256(file, stat, listedAt)) : Optional.empty();
-        return new FileInfo(listed.mode(), listed.uid(), listed.gid(), 0, sha256);
+        if (!stat.isRegularFile()) {
+            return new FileInfo(listed.mode(), listed.uid(), listed.gid(), 0, Optional.empty(),
+                    CopiedAttributes.digest(file));
+        }
+        Entry e = entry(file, stat, listedAt);
+        return new FileInfo(listed.mode(), listed.uid(), listed.gid(), 0, Optional.of(e.sha256()), e.attributes());
     }
 
-    private String sha256(Path file, Stat stat, Instant statTime) throws IOException {
+    /** The index's entry for a regular file with this stat data, made now (reading it) if it has none. */
+    private Entry entry(Path file, Stat stat, Instant statTime) throws IOException {
         String key = key(file);
         Entry known = current.getOrDefault(key, saved.get(key));
         if (known != null && known.stat().equals(stat)) {
             reused.incrementAndGet();
             current.put(key, known);
-            return known.sha256();
+            return known;
         }
         String sha256 = hash(file);
+        Entry made = new Entry(stat, sha256, CopiedAttributes.digest(file));
         hashed.incrementAndGet();
         // Each entry pairs stat data with content read after that stat, so threads racing on one file
         // leave either a correct entry or one whose stat data the file no longer has.
@@ -162,9 +173,9 @@ public final class ContentIndex {
                 racyDigests.put(key, CHANGED);
             }
         } else {
-            current.put(key, new Entry(stat, sha256));
+            current.put(key, made);
         }
-        return sha256;
+        return made;
     }
 
     /**
@@ -282,7 +293,13 @@ public final class ContentIndex {
                         in.readInt()), in.readLong(), in.readLong(), in.readInt());
                 byte[] sha = new byte[32];
                 in.readFully(sha);
-                entries.put(path, new Entry(stat, HexFormat.of().formatHex(sha)));
+                int attributesLength = in.readUnsignedByte();
+                if (attributesLength != 0 && attributesLength != 32) {
+                    throw new IOException("bad attributes digest length " + attributesLength);
+                }
+                byte[] attributes = new byte[attributesLength];
+                in.readFully(attributes);
+                entries.put(path, new Entry(stat, HexFormat.of().formatHex(sha), HexFormat.of().formatHex(attributes)));
             }
             if (!MAGIC.equals(in.readUTF()) || in.read() != -1) {
                 throw new IOException("index does not end where it should");
@@ -317,6 +334,9 @@ public final class ContentIndex {
         out.writeLong(s.device());
         out.writeInt(s.mode());
         out.write(HexFormat.of().parseHex(entry.sha256()));
+        byte[] attributes = HexFormat.of().parseHex(entry.attributes());
+        out.writeByte(attributes.length);
+        out.write(attributes);
     }
 
     private static Instant instant(long seconds, int nanos) {
@@ -347,5 +367,6 @@ public final class ContentIndex {
         }
     }
 
-    private record Entry(Stat stat, String sha256) {}
+    /** A file's stat data, and what was read after it: its content's sha256 and its attributes' digest ("" if none). */
+    private record Entry(Stat stat, String sha256, String attributes) {}
 }

@@ -1,5 +1,6 @@
 package dev.jbuild.builder.copy;
 
+import dev.jbuild.builder.cache.CopiedAttributes;
 import dev.jbuild.builder.fs.ChmodSpec;
 import dev.jbuild.builder.fs.Ids;
 import dev.jbuild.layer.sys.Syscalls;
@@ -7,12 +8,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * Gives a copied entry the metadata BuildKit's copier gives it (fsutil {@code copyFileInfo} and
@@ -22,13 +20,6 @@ import java.util.TreeMap;
  */
 final class MetadataWriter {
     private static final String CAPABILITY = "security.capability";
-
-    /**
-     * Attributes that describe the host, not the file: overlayfs bookkeeping (whiteouts, opaque
-     * directories, redirects) would change what the layer means, and an SELinux label is the
-     * builder's, not the image's.
-     */
-    private static final List<String> NOT_COPIED = List.of("trusted.overlay.", "security.selinux");
 
     private final Optional<Ids> chown;
     private final Optional<ChmodSpec> chmod;
@@ -69,17 +60,7 @@ final class MetadataWriter {
 
     /** The extended attributes of {@code source} a copy carries, by name. */
     SortedMap<String, byte[]> xattrs(Path source) throws IOException {
-        List<String> names = Syscalls.listXattrsIfSupported(source).orElse(List.of());
-        if (names.isEmpty()) {
-            return Collections.emptySortedMap(); // most files: nothing to allocate
-        }
-        SortedMap<String, byte[]> values = new TreeMap<>();
-        for (String name : names) {
-            if (NOT_COPIED.stream().noneMatch(name::startsWith)) {
-                Syscalls.getXattr(source, name).ifPresent(v -> values.put(name, v));
-            }
-        }
-        return values;
+        return CopiedAttributes.of(source);
     }
 
     /** Sets only the modification (and access) time, as BuildKit does on a merged-into directory. */

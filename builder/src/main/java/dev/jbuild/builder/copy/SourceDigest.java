@@ -16,9 +16,10 @@ import java.util.concurrent.RecursiveTask;
  * The content of what a COPY (or a RUN bind mount of the context) reads, as one digest for its
  * cache key: each named source resolved as {@link Copier} resolves it (links followed inside the
  * root, wildcards expanded), then every entry below it that the ignore file keeps, in name order,
- * with its path, type, permission bits, owner, link target and, for a file, the sha256 of its
- * content, taken from a {@link ContentIndex} so that unchanged files are not read again. Never
- * modification times: touching a file keeps the cache, as in BuildKit.
+ * with its path, type, permission bits, owner, link target, the extended attributes a copy carries
+ * over and, for a file, the sha256 of its content, taken from a {@link ContentIndex} so that
+ * unchanged files are not read again. Never modification times: touching a file keeps the cache,
+ * as in BuildKit, whose content hash has the attributes too (tar PAX records).
  */
 public final class SourceDigest {
     private final SourceTree tree;
@@ -122,7 +123,10 @@ public final class SourceDigest {
             case FileStat.DIRECTORY -> "dir";
             default -> "special " + Integer.toOctalString(type) + " " + info.rdev();
         };
-        return rel + " " + Integer.toOctalString(info.mode() & 07777) + " " + info.uid() + ":" + info.gid() + " " + what;
+        // Attributes only when there are some: keys of contexts without them stay what they were.
+        String attributes = info.attributes().isEmpty() ? "" : " xattrs " + info.attributes();
+        return rel + " " + Integer.toOctalString(info.mode() & 07777) + " " + info.uid() + ":" + info.gid() + " " + what
+                + attributes;
     }
 
     private static boolean isDirectory(ContentIndex.FileInfo info) {

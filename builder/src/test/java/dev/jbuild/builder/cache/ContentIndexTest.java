@@ -65,6 +65,26 @@ class ContentIndexTest {
     }
 
     @Test
+    void attributesAreKeptBesideTheContentAndASetOneIsSeen() throws IOException {
+        Path f = write("a.txt", "hello");
+        ContentIndex first = loadLater();
+        assertEquals("", first.stat(f).attributes(), "no attributes");
+        first.save();
+        dev.jbuild.layer.sys.Syscalls.setXattr(f, "user.note", "one".getBytes(UTF_8));
+        ContentIndex second = loadLater();
+        String one = second.stat(f).attributes();
+        assertEquals(CopiedAttributes.digest(f), one);
+        assertEquals(64, one.length());
+        assertEquals(1, second.hashed(), "the ctime moved: read again");
+        second.save();
+        ContentIndex third = loadLater();
+        assertEquals(one, third.stat(f).attributes(), "kept in the file");
+        assertEquals(0, third.hashed());
+        dev.jbuild.layer.sys.Syscalls.setXattr(f, "user.note", "two".getBytes(UTF_8));
+        assertNotEquals(one, loadLater().stat(f).attributes());
+    }
+
+    @Test
     void sameSizeRewriteWithRestoredMtimeIsSeenThroughCtime() throws IOException, InterruptedException {
         Path f = write("a.txt", "aaaa");
         ContentIndex first = loadLater();

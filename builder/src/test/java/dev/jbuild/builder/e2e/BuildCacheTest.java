@@ -3,6 +3,7 @@ package dev.jbuild.builder.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.jbuild.layer.sys.Syscalls;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.ImageReference;
 import dev.jbuild.oci.store.LocalStore;
@@ -95,6 +96,19 @@ class BuildCacheTest {
         build(Map.of(), false);
         Files.setAttribute(context.resolve("app/sub/c.txt"), "unix:mode", 0600);
         assertRebuild(Map.of(), Set.of(COPY_APP, RUN_VERSION, COPY_OTHER));
+    }
+
+    @Test
+    void aCapabilitySetOnAContextFile() throws Exception {
+        build(Map.of(), false);
+        // A version 2 file capability granting cap_net_raw, effective: in BuildKit's content hash too.
+        byte[] capNetRaw = {0, 0, 0, 2, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        Syscalls.setXattr(context.resolve("app/sub/c.txt"), "security.capability", capNetRaw);
+        assertRebuild(Map.of(), Set.of(COPY_APP, RUN_VERSION, COPY_OTHER));
+        // A user.* attribute is copied, so the COPY runs again, but layers keep none: the same
+        // layer, so the steps after it stay cached.
+        Syscalls.setXattr(context.resolve("app/sub"), "user.note", "dropped by layers".getBytes(StandardCharsets.UTF_8));
+        assertRebuild(Map.of(), Set.of(COPY_APP));
     }
 
     @Test
