@@ -53,11 +53,11 @@ final class ContextSources {
 
     /** The digest of {@code sources} (as written in the instruction) in the context; see {@link SourceDigest}. */
     synchronized String digest(List<String> sources) throws IOException {
-        Optional<String> known = remembered(sources);
+        String key = memoKey(sources);
+        Optional<String> known = remembered(key);
         if (known.isPresent()) {
             return known.get();
         }
-        String key = memoKey(sources);
         if (index == null) {
             index = ContentIndex.load(indexFile);
         }
@@ -74,30 +74,31 @@ final class ContextSources {
      * the memo was saved (or there is none). Lists the context if no digest did yet.
      */
     synchronized boolean changed(List<String> sources) throws IOException {
-        return remembered(sources).isEmpty();
+        return remembered(memoKey(sources)).isEmpty();
     }
 
-    /** The memo's digest of {@code sources}, when the context lists as it did when it was saved. */
-    private Optional<String> remembered(List<String> sources) throws IOException {
+    /** The memo's digest under {@code key}, when the context lists as it did when it was saved. */
+    private Optional<String> remembered(String key) throws IOException {
         if (listing == null) {
             listing = ContextListing.take(context, clock);
             memo = listing.map(l -> SourceMemo.load(memoFile, l)).orElse(null);
         }
-        return memo == null ? Optional.empty() : memo.get(memoKey(sources));
+        return memo == null ? Optional.empty() : memo.get(key);
     }
 
     private String memoKey(List<String> sources) {
         return CacheKey.of("context-sources").add("ignore", ignore.patterns()).add("sources", sources).hex();
     }
 
-    /** The context's listing taken for the first digest; empty when it could not be listed, or before any digest. */
+    /** The context's listing taken for the first digest; empty when it could not be listed, or before it was. */
     synchronized Optional<ContextListing> listing() {
         return listing == null ? Optional.empty() : listing;
     }
 
     /**
      * The context as listed for the first digest, by path (see {@link ListedTree}), for the copies
-     * that follow; empty when it could not be listed, or before any digest was asked.
+     * that follow; empty when it could not be listed, or before it was (by {@link #digest} or
+     * {@link #changed}).
      */
     synchronized Optional<ListedTree> listedTree() {
         if (listing == null) {

@@ -7,10 +7,10 @@ import dev.jbuild.builder.cache.ListedTree;
 import dev.jbuild.builder.copy.AddRequest;
 import dev.jbuild.builder.copy.AddStep;
 import dev.jbuild.builder.copy.Copier;
-import dev.jbuild.builder.copy.LayerLeaves;
 import dev.jbuild.builder.copy.CopyReplay;
 import dev.jbuild.builder.copy.CopyRequest;
 import dev.jbuild.builder.copy.CopySource;
+import dev.jbuild.builder.copy.LayerLeaves;
 import dev.jbuild.builder.copy.SourceDigest;
 import dev.jbuild.builder.fs.ChmodSpec;
 import dev.jbuild.builder.fs.ContainerPaths;
@@ -75,10 +75,11 @@ final class CopyStep {
                     ? Optional.of(SourceStages.layers(ctx, built, c.from().get())) : Optional.empty();
             // A URL is fetched anew every time unless its content is pinned by --checksum.
             boolean cacheable = !c.add() || c.checksum().isPresent() || c.sources().stream().noneMatch(AddStep::isUrl);
-            Optional<BlobStore.Writer> early = earlyBlob(c, inline);
+            String origin = origin(c, inline);
+            Optional<BlobStore.Writer> early = earlyBlob(c, inline, origin);
             early.ifPresent(opened::add);
             ctx.cache().apply(ctx, step, state, useCache && cacheable, cacheKey(c, inline, fromLayers), createdBy(c),
-                    () -> copy(c, chmod, inline, fromLayers, scratch, opened, early));
+                    () -> copy(c, chmod, inline, fromLayers, scratch, opened, origin, early));
         } finally {
             for (AutoCloseable a : opened) {
                 try {
@@ -98,13 +99,14 @@ final class CopyStep {
      * while the context is still being digested, and the disk, which a one-file rebuild of a large
      * copy waits for at the end, starts half a second earlier. Closed unused on a cache hit.
      */
-    private Optional<BlobStore.Writer> earlyBlob(Instruction.Copy c, Map<String, String> inline) throws IOException {
+    private Optional<BlobStore.Writer> earlyBlob(Instruction.Copy c, Map<String, String> inline, String origin)
+            throws IOException {
         boolean direct = !c.add() && !c.link() && inline.isEmpty() && c.from().isEmpty();
         if (!useCache || !direct || !ctx.layerOnlyCopies() || filesNeededLater
                 || !ctx.contextSources().changed(c.sources())) {
             return Optional.empty();
         }
-        return Optional.of(ctx.filesystems().newBlob(origin(c, inline)));
+        return Optional.of(ctx.filesystems().newBlob(origin));
     }
 
     /**
@@ -152,7 +154,7 @@ final class CopyStep {
     /** Copies into the stage's files (or an empty tree for --link); the layer of what it changed. */
     private Optional<ImageLayer> copy(Instruction.Copy c, Optional<ChmodSpec> chmod, Map<String, String> inline,
                                       Optional<List<ImageLayer>> fromLayers, Path scratch, List<AutoCloseable> opened,
-                                      Optional<BlobStore.Writer> early)
+                                      String origin, Optional<BlobStore.Writer> early)
             throws IOException, InterruptedException {
         CopySource source;
         List<String> sources = c.sources();
@@ -190,11 +192,14 @@ final class CopyStep {
                 Copier.copy(source, request, root);
             }
         };
-        List<LayerLeaves> recorded = new ArrayList<>(1);
+        CopyReplay replay = new CopyReplay(CopyMemo.directory(StepCache.directory(ctx.store().root())), origin,
+                CacheKey.of("copy-memo").add("ignore", ctx.request().ignore().patterns()).hex(),
+                ctx.request().context().toRealPath());
+        List<LayerLeaves> leavesUsed = new ArrayList<>(1);
         Optional<Optional<ImageLayer>> direct = c.add() || c.link() ? Optional.empty()
                 : ctx.filesystems().changeDirectly(state.layers(), ctx.layerOnlyCopies() && !filesNeededLater,
                         fromContext ? new Filesystems.LayerHints(ctx.contextSources()::knownContent,
-                                Optional.of(origin(c, inline)), early) : Filesystems.LayerHints.NONE,
+                                Optional.of(origin), early) : Filesystems.LayerHints.NONE,
                         (view, upper, leaves) -> {
                     String dest = ContainerPaths.join(state.workdir(), c.destination());
                     Optional<String> fresh = FreshDestination.resolve(view, dest);
@@ -208,9 +213,9 @@ final class CopyStep {
                     CopyRequest request = new CopyRequest(finalSources, target, "/", ids, chmod, false,
                             c.parents(), c.excludes());
                     if (leaves.isPresent()) {
-                        recorded.add(leaves.get());
+                        leavesUsed.add(leaves.get());
                         Optional<List<LayerEntry>> replayed = fromContext && useCache
-                                ? replay(c, inline, chmod, leaves.get()) : Optional.empty();
+                                ? replay(replay, chmod, leaves.get()) : Optional.empty();
                         if (replayed.isPresent()) {
                             leaves.get().replay(replayed.get());
                         } else {
@@ -221,8 +226,8 @@ final class CopyStep {
                     }
                     return true;
                 });
-        if (direct.isPresent() && direct.get().isPresent() && fromContext && !recorded.isEmpty()) {
-            remember(c, inline, recorded.get(0), direct.get().get());
+        if (direct.isPresent() && direct.get().isPresent() && fromContext && !leavesUsed.isEmpty()) {
+            keep(replay, leavesUsed.get(0), direct.get().get());
         }
         return direct.isPresent() ? direct.get()
                 : c.link() ? ctx.filesystems().change(List.of(), copy)
@@ -233,65 +238,35 @@ final class CopyStep {
      * The layer entries of this copy from the ones its last layer was written from, when the
      * context changed since only in regular files (see {@link CopyReplay}); empty otherwise.
      */
-    private Optional<List<LayerEntry>> replay(Instruction.Copy c, Map<String, String> inline,
-                                              Optional<ChmodSpec> chmod, LayerLeaves leaves) throws IOException {
+    private Optional<List<LayerEntry>> replay(CopyReplay replay, Optional<ChmodSpec> chmod, LayerLeaves leaves)
+            throws IOException {
         Optional<ContextListing> listing = ctx.contextSources().listing();
         Optional<ListedTree> tree = ctx.contextSources().listedTree();
         if (listing.isEmpty() || tree.isEmpty()) {
             return Optional.empty();
         }
-        Path root = ctx.request().context().toRealPath();
-        Optional<CopyMemo.Kept> kept = CopyMemo.load(copyMemos(), origin(c, inline), copyMemoKey(), listing.get(),
-                source -> leaves.content(root.resolve(source)));
-        if (kept.isEmpty()) {
-            return Optional.empty();
-        }
-        List<LayerEntry> entries = CopyReplay.patched(kept.get(), tree.get(), root, chmod, leaves);
-        ctx.listener().note("copy replayed from the last build of this step: " + kept.get().changedFiles().size()
-                + " changed file(s) in the context read again, the rest as it copied them");
-        return Optional.of(entries);
+        Optional<CopyReplay.Replayed> replayed = replay.replay(listing.get(), tree.get(), chmod, leaves);
+        replayed.ifPresent(r -> ctx.listener().note("copy replayed from the last build of this step: "
+                + r.changedFiles() + " changed file(s) in the context read again, the rest as it copied them"));
+        return replayed.map(CopyReplay.Replayed::entries);
     }
 
     /**
-     * Keeps the entries this copy's layer was written from, for the next build to replay; not
-     * when a file's content came from elsewhere than the listed context. Only a cache: a failure
-     * costs the next build a walk.
+     * Keeps the entries this copy's layer was written from, for the next build to replay, when
+     * they were recorded from the context's listing. Only a cache: a failure costs the next
+     * build a walk.
      */
-    private void remember(Instruction.Copy c, Map<String, String> inline, LayerLeaves leaves, ImageLayer layer)
-            throws IOException {
+    private void keep(CopyReplay replay, LayerLeaves leaves, ImageLayer layer) {
         Optional<ContextListing> listing = ctx.contextSources().listing();
         Optional<List<LayerEntry>> entries = leaves.committedEntries();
         if (listing.isEmpty() || entries.isEmpty() || ctx.contextSources().listedTree().isEmpty()) {
             return;
         }
-        String under = ctx.request().context().toRealPath() + "/";
-        List<String> sources = new ArrayList<>(entries.get().size());
-        for (LayerEntry e : entries.get()) {
-            if (e.type() != LayerEntry.Type.FILE) {
-                sources.add(null);
-                continue;
-            }
-            String file = LayerLeaves.sourceOf(e).map(Path::toString).orElse("");
-            if (!file.startsWith(under)) {
-                return;
-            }
-            sources.add(file.substring(under.length()));
-        }
         try {
-            CopyMemo.save(copyMemos(), origin(c, inline), copyMemoKey(), listing.get(), layer.blob().digest(),
-                    entries.get(), sources);
+            replay.keep(listing.get(), layer.blob().digest(), entries.get());
         } catch (IOException e) {
             ctx.listener().note("could not keep the copy's entries for the next build: " + e.getMessage());
         }
-    }
-
-    private Path copyMemos() {
-        return CopyMemo.directory(StepCache.directory(ctx.store().root()));
-    }
-
-    /** What a kept copy depends on besides its origin and the listing: the ignore patterns. */
-    private String copyMemoKey() {
-        return CacheKey.of("copy-memo").add("ignore", ctx.request().ignore().patterns()).hex();
     }
 
     private String heredoc(String body, int line) throws BuildException {

@@ -129,11 +129,7 @@ public final class ContentIndex {
         int uid = (Integer) a.get("uid");
         int gid = (Integer) a.get("gid");
         long rdev = (Long) a.get("rdev");
-        if (!stat.isRegularFile()) {
-            return new FileInfo(stat.mode(), uid, gid, rdev, Optional.empty(), CopiedAttributes.digest(file));
-        }
-        Entry e = entry(file, stat, statTime);
-        return new FileInfo(stat.mode(), uid, gid, rdev, Optional.of(e.sha256()), e.attributes());
+        return info(file, stat, uid, gid, rdev, statTime);
     }
 
     /**
@@ -144,12 +140,16 @@ public final class ContentIndex {
     public FileInfo stat(Path file, ListedTree.Entry listed, Instant listedAt) throws IOException {
         Stat stat = new Stat(listed.size(), listed.mtime(), listed.ctime(), listed.inode(), listed.device(),
                 listed.mode());
+        return info(file, stat, listed.uid(), listed.gid(), 0, listedAt);
+    }
+
+    /** What a file with this stat data is: a regular file's from its entry, anything else's attributes read now. */
+    private FileInfo info(Path file, Stat stat, int uid, int gid, long rdev, Instant statTime) throws IOException {
         if (!stat.isRegularFile()) {
-            return new FileInfo(listed.mode(), listed.uid(), listed.gid(), 0, Optional.empty(),
-                    CopiedAttributes.digest(file));
+            return new FileInfo(stat.mode(), uid, gid, rdev, Optional.empty(), CopiedAttributes.digest(file));
         }
-        Entry e = entry(file, stat, listedAt);
-        return new FileInfo(listed.mode(), listed.uid(), listed.gid(), 0, Optional.of(e.sha256()), e.attributes());
+        Entry e = entry(file, stat, statTime);
+        return new FileInfo(stat.mode(), uid, gid, rdev, Optional.of(e.sha256()), e.attributes());
     }
 
     /** The index's entry for a regular file with this stat data, made now (reading it) if it has none. */

@@ -113,13 +113,13 @@ public final class ContextListing {
         List<String> racy = new ArrayList<>();
         int i = 0;
         while (i < bytes.length) {
-            int end = indexOf((byte) 0, i);
-            if (bytes[i] == 'f' && (seconds(field(i, end, MTIME_FIELD), end) >= limit
-                    || seconds(field(i, end, MTIME_FIELD + 1), end) >= limit)) {
-                int path = field(i, end, PATH_FIELD);
+            int end = indexOf(bytes, (byte) 0, i);
+            if (bytes[i] == 'f' && (seconds(field(bytes, i, end, MTIME_FIELD), end) >= limit
+                    || seconds(field(bytes, i, end, MTIME_FIELD + 1), end) >= limit)) {
+                int path = field(bytes, i, end, PATH_FIELD);
                 racy.add(new String(bytes, path, end - path, StandardCharsets.UTF_8));
             }
-            i = indexOf((byte) 0, end + 1) + 1; // past the link target
+            i = indexOf(bytes, (byte) 0, end + 1) + 1; // past the link target
         }
         return racy;
     }
@@ -172,11 +172,7 @@ public final class ContextListing {
         return Arrays.equals(bytes, other.bytes);
     }
 
-    /** Where the n-th space-separated field of the entry [from, end) starts. */
-    private int field(int from, int end, int n) {
-        return field(bytes, from, end, n);
-    }
-
+    /** Where the n-th space-separated field of the entry [from, end) of {@code b} starts. */
     private static int field(byte[] b, int from, int end, int n) {
         int at = from;
         for (int k = 0; k < n && at < end; k++) {
@@ -193,10 +189,6 @@ public final class ContextListing {
             value = value * 10 + (bytes[i] - '0');
         }
         return i == from || i - from > 18 ? Long.MAX_VALUE : value;
-    }
-
-    private int indexOf(byte b, int from) {
-        return indexOf(bytes, b, from);
     }
 
     private static int indexOf(byte[] bytes, byte b, int from) {

@@ -1,9 +1,12 @@
 package dev.jbuild.builder.copy;
 
+import dev.jbuild.builder.cache.ContextListing;
+import dev.jbuild.builder.cache.CopiedAttributes;
 import dev.jbuild.builder.cache.CopyMemo;
 import dev.jbuild.builder.cache.ListedTree;
 import dev.jbuild.builder.fs.ChmodSpec;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.oci.Digest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,18 +23,67 @@ import java.util.Set;
  * {@code --chmod}, extended attributes read again, content from the file. Owners stay: a context
  * file's copy is owned by {@code --chown}'s ids or root, never by the file's owner. Directories stay
  * as they were, since no name was added or removed and no directory's stat data changed.
+ *
+ * <p>One instance serves one step: where its memos live, its origin, what else the kept entries
+ * depend on ({@code key}), and the context's real path, which the kept sources are relative to.
  */
 public final class CopyReplay {
-    private CopyReplay() {
+    private final Path memos;
+    private final String origin;
+    private final String key;
+    private final Path root;
+
+    /** What a replay gave: the layer's entries, and how many context files had changed. */
+    public record Replayed(List<LayerEntry> entries, int changedFiles) {
+    }
+
+    public CopyReplay(Path memos, String origin, String key, Path root) {
+        this.memos = memos;
+        this.origin = origin;
+        this.key = key;
+        this.root = root;
     }
 
     /**
-     * The kept entries with the changed files' ones made again; {@code root} is the context's
-     * real path (the sources are relative to it), {@code leaves} gives file contents their
-     * known digests.
+     * The copy's entries from the ones kept for this step, when the context listed as
+     * {@code listing} (and {@code tree}) changed since only in regular files; empty otherwise.
+     * {@code leaves} gives file contents their known digests.
      */
-    public static List<LayerEntry> patched(CopyMemo.Kept kept, ListedTree tree, Path root, Optional<ChmodSpec> chmod,
-                                           LayerLeaves leaves) throws IOException {
+    public Optional<Replayed> replay(ContextListing listing, ListedTree tree, Optional<ChmodSpec> chmod,
+                                     LayerLeaves leaves) throws IOException {
+        Optional<CopyMemo.Kept> kept = CopyMemo.load(memos, origin, key, listing,
+                source -> leaves.content(root.resolve(source)));
+        if (kept.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Replayed(patched(kept.get(), tree, chmod, leaves), kept.get().changedFiles().size()));
+    }
+
+    /**
+     * Keeps the entries this step's layer (in {@code blob}) was written from, recorded from
+     * {@code listing}, for the next build to replay; nothing when a file's content came from
+     * elsewhere than the context.
+     */
+    public void keep(ContextListing listing, Digest blob, List<LayerEntry> entries) throws IOException {
+        String under = root + "/";
+        List<String> sources = new ArrayList<>(entries.size());
+        for (LayerEntry e : entries) {
+            if (e.type() != LayerEntry.Type.FILE) {
+                sources.add(null);
+                continue;
+            }
+            String file = LayerLeaves.sourceOf(e).map(Path::toString).orElse("");
+            if (!file.startsWith(under)) {
+                return;
+            }
+            sources.add(file.substring(under.length()));
+        }
+        CopyMemo.save(memos, origin, key, listing, blob, entries, sources);
+    }
+
+    /** The kept entries with the changed files' ones made again. */
+    private List<LayerEntry> patched(CopyMemo.Kept kept, ListedTree tree, Optional<ChmodSpec> chmod,
+                                     LayerLeaves leaves) throws IOException {
         MetadataWriter writer = new MetadataWriter(Optional.empty(), chmod, false);
         Set<String> changed = new HashSet<>(kept.changedFiles());
         List<LayerEntry> out = new ArrayList<>(kept.entries());
@@ -46,7 +98,7 @@ public final class CopyReplay {
             FileStat stat = FileStat.of(listed);
             Path file = root.resolve(source);
             out.set(i, new LayerEntry(was.path(), LayerEntry.Type.FILE, writer.mode(stat), was.uid(), was.gid(),
-                    stat.mtime(), stat.size(), "", 0, 0, writer.xattrs(file), leaves.content(file)));
+                    stat.mtime(), stat.size(), "", 0, 0, CopiedAttributes.of(file), leaves.content(file)));
         }
         return out;
     }

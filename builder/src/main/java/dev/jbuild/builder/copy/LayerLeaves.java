@@ -1,5 +1,6 @@
 package dev.jbuild.builder.copy;
 
+import dev.jbuild.builder.cache.CopiedAttributes;
 import dev.jbuild.layer.EntryOrder;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerOptions;
@@ -188,7 +189,7 @@ public final class LayerLeaves implements CopyOutput {
         if (i.type != FileStat.SYMLINK) {
             i.mode = writer.mode(stat);
         }
-        i.xattrs = writer.xattrs(source);
+        i.xattrs = CopiedAttributes.of(source);
         i.mtime = stat.mtime();
     }
 
@@ -275,7 +276,7 @@ public final class LayerLeaves implements CopyOutput {
         return new LayerEntry(path, type, i.mode, Integer.toUnsignedLong(i.uid), Integer.toUnsignedLong(i.gid), i.mtime,
                 i.size, i.linkText, device ? Syscalls.major(i.rdev) : 0, device ? Syscalls.minor(i.rdev) : 0,
                 xattrs,
-                type == LayerEntry.Type.FILE ? new SourceContent(source, knownContent.apply(source)) : null);
+                type == LayerEntry.Type.FILE ? content(source) : null);
     }
 
     /** The attributes of {@code all} that {@code options} keep in a layer; null when none (most files). */

@@ -10,7 +10,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SortedMap;
 
 /**
  * Gives a copied entry the metadata BuildKit's copier gives it (fsutil {@code copyFileInfo} and
@@ -58,18 +57,13 @@ final class MetadataWriter {
         return chmod.map(c -> c.apply(stat.mode(), stat.isDirectory())).orElse(stat.permissions());
     }
 
-    /** The extended attributes of {@code source} a copy carries, by name. */
-    SortedMap<String, byte[]> xattrs(Path source) throws IOException {
-        return CopiedAttributes.of(source);
-    }
-
     /** Sets only the modification (and access) time, as BuildKit does on a merged-into directory. */
     void restoreTime(FileStat stat, Path target) throws IOException {
         Syscalls.setTimesNoFollow(target, stat.mtime());
     }
 
     private void copyXattrs(Path source, Path target) throws IOException {
-        for (Map.Entry<String, byte[]> x : xattrs(source).entrySet()) {
+        for (Map.Entry<String, byte[]> x : CopiedAttributes.of(source).entrySet()) {
             try {
                 Syscalls.setXattr(target, x.getKey(), x.getValue());
             } catch (IOException e) {
