@@ -3,7 +3,6 @@ package dev.jbuild.builder;
 import dev.jbuild.builder.cache.CacheKey;
 import dev.jbuild.builder.cache.ContextListing;
 import dev.jbuild.builder.cache.CopyMemo;
-import dev.jbuild.builder.cache.ListedTree;
 import dev.jbuild.builder.copy.AddRequest;
 import dev.jbuild.builder.copy.AddStep;
 import dev.jbuild.builder.copy.Copier;
@@ -31,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * COPY and ADD: sources from the context (after {@code .dockerignore}), from another stage or an
@@ -156,7 +156,7 @@ final class CopyStep {
                                       Optional<List<ImageLayer>> fromLayers, Path scratch, List<AutoCloseable> opened,
                                       String origin, Optional<BlobStore.Writer> early)
             throws IOException, InterruptedException {
-        CopySource source;
+        Supplier<CopySource> source;
         List<String> sources = c.sources();
         if (!inline.isEmpty()) {
             Path dir = Files.createDirectory(scratch.resolve("inline"));
@@ -165,14 +165,17 @@ final class CopyStep {
                 Files.writeString(file, f.getValue(), StandardCharsets.UTF_8);
                 Files.setAttribute(file, "unix:mode", 0644);
             }
-            source = new CopySource(dir, true, IgnorePatterns.none());
+            CopySource inlined = new CopySource(dir, true, IgnorePatterns.none());
+            source = () -> inlined;
             sources = List.copyOf(inline.keySet());
         } else if (fromLayers.isPresent()) {
             Filesystems.View view = ctx.filesystems().view(fromLayers.get());
             opened.add(view);
-            source = new CopySource(view.root(), false, IgnorePatterns.none());
+            CopySource stage = new CopySource(view.root(), false, IgnorePatterns.none());
+            source = () -> stage;
         } else {
-            source = CopySource.context(ctx.request().context(), ctx.request().ignore(),
+            // The listing is read into a tree only for a copy that walks the context, not for a replay.
+            source = () -> CopySource.context(ctx.request().context(), ctx.request().ignore(),
                     ctx.contextSources().listedTree());
         }
         boolean fromContext = inline.isEmpty() && fromLayers.isEmpty();
@@ -187,9 +190,9 @@ final class CopyStep {
             CopyRequest request = new CopyRequest(finalSources, c.destination(), state.workdir(), ids, chmod,
                     c.link(), c.parents(), c.excludes());
             if (c.add()) {
-                AddStep.add(source, new AddRequest(request, c.checksum(), c.unpack()), root, tmp);
+                AddStep.add(source.get(), new AddRequest(request, c.checksum(), c.unpack()), root, tmp);
             } else {
-                Copier.copy(source, request, root);
+                Copier.copy(source.get(), request, root);
             }
         };
         CopyReplay replay = new CopyReplay(CopyMemo.directory(StepCache.directory(ctx.store().root())), origin,
@@ -219,10 +222,10 @@ final class CopyStep {
                         if (replayed.isPresent()) {
                             leaves.get().replay(replayed.get());
                         } else {
-                            Copier.copy(source, request, upper, leaves.get());
+                            Copier.copy(source.get(), request, upper, leaves.get());
                         }
                     } else {
-                        Copier.copy(source, request, upper);
+                        Copier.copy(source.get(), request, upper);
                     }
                     return true;
                 });
@@ -241,11 +244,10 @@ final class CopyStep {
     private Optional<List<LayerEntry>> replay(CopyReplay replay, Optional<ChmodSpec> chmod, LayerLeaves leaves)
             throws IOException {
         Optional<ContextListing> listing = ctx.contextSources().listing();
-        Optional<ListedTree> tree = ctx.contextSources().listedTree();
-        if (listing.isEmpty() || tree.isEmpty()) {
+        if (listing.isEmpty()) {
             return Optional.empty();
         }
-        Optional<CopyReplay.Replayed> replayed = replay.replay(listing.get(), tree.get(), chmod, leaves);
+        Optional<CopyReplay.Replayed> replayed = replay.replay(listing.get(), chmod, leaves);
         replayed.ifPresent(r -> ctx.listener().note("copy replayed from the last build of this step: "
                 + r.changedFiles() + " changed file(s) in the context read again, the rest as it copied them"));
         return replayed.map(CopyReplay.Replayed::entries);
@@ -253,13 +255,14 @@ final class CopyStep {
 
     /**
      * Keeps the entries this copy's layer was written from, for the next build to replay, when
-     * they were recorded from the context's listing. Only a cache: a failure costs the next
-     * build a walk.
+     * they were made from the context's listing: replayed, or recorded from its tree. Only a
+     * cache: a failure costs the next build a walk.
      */
     private void keep(CopyReplay replay, LayerLeaves leaves, ImageLayer layer) {
         Optional<ContextListing> listing = ctx.contextSources().listing();
         Optional<List<LayerEntry>> entries = leaves.committedEntries();
-        if (listing.isEmpty() || entries.isEmpty() || ctx.contextSources().listedTree().isEmpty()) {
+        if (listing.isEmpty() || entries.isEmpty()
+                || leaves.replayed().isEmpty() && ctx.contextSources().listedTree().isEmpty()) {
             return;
         }
         try {

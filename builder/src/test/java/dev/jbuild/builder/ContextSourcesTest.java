@@ -65,6 +65,43 @@ class ContextSourcesTest {
     }
 
     @Test
+    void whenOnlyFilesChangedOnlyTheirLinesAreMadeAgain() throws IOException {
+        Files.createSymbolicLink(context.resolve("link"), Path.of("app/main.txt"));
+        List<List<String>> sources = List.of(List.of("."), List.of("app"), List.of("*.md", "link"),
+                List.of("app/main.txt", "notes.md"));
+        build(IgnorePatterns.none(), LATER, sources.toArray(List[]::new));
+        Files.writeString(context.resolve("app/main.txt"), "main, longer now");
+        Files.setPosixFilePermissions(context.resolve("notes.md"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        ContextSources next = new ContextSources(context, IgnorePatterns.none(), cache, LATER);
+        for (List<String> list : sources) {
+            assertEquals(fresh(IgnorePatterns.none(), list), next.digest(list), list.toString());
+        }
+        assertEquals(sources.size(), next.patched(), "every key patched, none walked");
+        next.save();
+
+        Files.writeString(context.resolve("app/main.txt"), "main");
+        ContextSources third = new ContextSources(context, IgnorePatterns.none(), cache, LATER);
+        assertEquals(fresh(IgnorePatterns.none(), List.of(".")), third.digest(List.of(".")));
+        assertEquals(1, third.patched(), "patched from the lines the patched build saved");
+    }
+
+    @Test
+    void aNameAddedOrRemovedWalksTheSourcesAgain() throws IOException {
+        build(IgnorePatterns.none(), LATER, List.of("."));
+        Files.writeString(context.resolve("app/new.txt"), "new");
+        ContextSources next = new ContextSources(context, IgnorePatterns.none(), cache, LATER);
+        assertEquals(fresh(IgnorePatterns.none(), List.of(".")), next.digest(List.of(".")));
+        assertEquals(1, next.computed());
+        assertEquals(0, next.patched());
+        next.save();
+        Files.delete(context.resolve("notes.md"));
+        ContextSources after = new ContextSources(context, IgnorePatterns.none(), cache, LATER);
+        assertEquals(fresh(IgnorePatterns.none(), List.of(".")), after.digest(List.of(".")));
+        assertEquals(0, after.patched());
+    }
+
+    @Test
     void otherIgnorePatternsOrSourcesAreOtherKeys() throws Exception {
         build(IgnorePatterns.none(), LATER, List.of("."));
         IgnorePatterns ignore = IgnorePatterns.of(List.of("*.md"));

@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The stat data of every entry of a directory tree as one byte string: type, permission bits,
@@ -88,6 +90,11 @@ public final class ContextListing {
         return ListedTree.of(bytes, taken, ContextWalker.BY_CODE_POINT);
     }
 
+    /** The listed entries at {@code paths} (relative), without reading the whole listing into a tree. */
+    public Map<String, ListedTree.Entry> entries(Set<String> paths) {
+        return ListedTree.select(bytes, paths);
+    }
+
     /** The listing's bytes (not copied: do not change them). */
     byte[] bytes() {
         return bytes;
@@ -133,6 +140,15 @@ public final class ContextListing {
      * something else, a type, or a file with hard links.
      */
     public Optional<List<String>> changedFilesSince(byte[] earlier) {
+        return changedFilesSince(earlier, 0, earlier.length);
+    }
+
+    /** Same, with the earlier listing in {@code earlier[from, to)}. */
+    public Optional<List<String>> changedFilesSince(byte[] earlier, int from, int to) {
+        if (from < 0 || to > earlier.length || from > to) {
+            throw new IndexOutOfBoundsException("[" + from + ", " + to + ") of " + earlier.length + " bytes");
+        }
+        earlier = from == 0 && to == earlier.length ? earlier : Arrays.copyOfRange(earlier, from, to);
         List<String> changed = new ArrayList<>();
         int i = 0;
         int j = 0;

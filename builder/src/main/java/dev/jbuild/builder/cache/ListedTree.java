@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A {@link ContextListing} read into entries by path, so that what digests and copies the context
@@ -71,6 +72,26 @@ public final class ListedTree {
             list.sort(names);
         }
         return Optional.of(new ListedTree(entries, children, taken));
+    }
+
+    /**
+     * The entries of a listing at {@code paths} only, without reading the rest into a tree (a
+     * replayed copy needs the few changed files'); a path the listing lacks, or whose entry does not
+     * read, is missing from the map.
+     */
+    static Map<String, Entry> select(byte[] bytes, Set<String> paths) {
+        Map<String, Entry> selected = new HashMap<>();
+        Parser p = new Parser(bytes);
+        while (p.at < bytes.length && selected.size() < paths.size()) {
+            Optional<Entry> e = p.entry();
+            if (e.isEmpty()) {
+                break;
+            }
+            if (paths.contains(p.path)) {
+                selected.put(p.path, e.get());
+            }
+        }
+        return selected;
     }
 
     /** The entry at a path, empty when the listing has none. */

@@ -1,76 +1,174 @@
 package dev.jbuild.builder.cache;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The source digests computed from one build context, valid for as long as a new
- * {@link ContextListing} of the context equals the one saved with them: a rebuild of an unchanged
- * context then compares one listing instead of stat'ing every file through the {@link ContentIndex}.
+ * The source digests computed from one build context, with the lines each was made of
+ * ({@link SourceLines}). While a new {@link ContextListing} of the context equals the one
+ * saved with them, a rebuild compares one listing instead of stat'ing every file through the
+ * {@link ContentIndex}. When the new listing differs from the saved one only in regular files
+ * ({@link ContextListing#changedFilesSince}), the saved lines are {@linkplain #earlier offered}
+ * so that only those files' lines are made again.
  *
  * <p>Entries are added only under the listing taken before they were computed, and saved only if
  * that listing can vouch for them: a file changed after the listing either moves its stat data
- * (the next listing differs and the memo is dropped) or is racy, and then the caller saves only
- * once it has checked that file's content (see ContextSources). The file holds
- * {@value #MAGIC}, the listing, the entries (key, digest) and the magic again, written atomically;
- * one that does not read in full is ignored, as the memo is only a cache.
+ * (the next listing differs) or is racy, and then the caller saves only once it has checked that
+ * file's content (see ContextSources). The file holds {@value #MAGIC}, the listing, the entries
+ * (key, digest, length and bytes of its lines: count, then per line the length of the file path it
+ * starts with or -1, and the text) and the magic again, written atomically; one that does not read
+ * in full is ignored, as the memo is only a cache.
  */
 public final class SourceMemo {
-    private static final String MAGIC = "jbuild source memo v1";
+    private static final String MAGIC = "jbuild source memo v2";
 
     private final Path file;
     private final ContextListing listing;
-    private final Map<String, String> digests;
+    /** Entries under {@link #listing}, their lines as saved (parsed only when asked for). */
+    private final Map<String, Entry> entries;
+    /** Entries saved under an earlier listing, and the files changed since (null if not only files changed). */
+    private final Map<String, Entry> earlier;
+    private final List<String> changedFiles;
+    /** The entries as read from the file, under this listing or the earlier one. */
+    private final Map<String, Entry> saved;
+    /** Content digests of the saved lines' files not changed since, by path (made at the first question). */
+    private Map<String, String> savedContent;
     private boolean changed;
 
-    private SourceMemo(Path file, ContextListing listing, Map<String, String> digests) {
-        this.file = file;
-        this.listing = listing;
-        this.digests = digests;
+    /** A digest and its lines, as bytes in the memo's format. */
+    private record Entry(String digest, byte[] lines) {
     }
 
-    /** The memo at {@code file} if it was saved with a listing equal to {@code now}, else an empty one for it. */
+    /** Lines saved under an earlier listing, and the regular files changed since. */
+    public record Earlier(SourceLines lines, List<String> changedFiles) {
+    }
+
+    private SourceMemo(Path file, ContextListing listing, Map<String, Entry> entries, Map<String, Entry> earlier,
+                       List<String> changedFiles) {
+        this.file = file;
+        this.listing = listing;
+        this.entries = entries;
+        this.earlier = earlier;
+        this.changedFiles = changedFiles;
+        this.saved = earlier.isEmpty() ? Map.copyOf(entries) : earlier;
+    }
+
+    /**
+     * The memo at {@code file}: its entries if it was saved with a listing equal to {@code now};
+     * else none, but its lines are offered if {@code now} differs from its listing only in regular
+     * files.
+     */
     public static SourceMemo load(Path file, ContextListing now) {
-        Map<String, String> digests = new LinkedHashMap<>();
         try {
             byte[] saved = Files.readAllBytes(file);
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(saved));
             if (MAGIC.equals(in.readUTF())) {
                 int length = in.readInt();
                 int start = saved.length - in.available();
-                if (length >= 0 && length <= in.available() && now.sameAs(saved, start, start + length)) {
-                    in.skipNBytes(length);
-                    Map<String, String> read = new LinkedHashMap<>();
-                    for (int n = in.readInt(); n > 0; n--) {
-                        read.put(in.readUTF(), in.readUTF());
-                    }
-                    if (MAGIC.equals(in.readUTF()) && in.available() == 0) {
-                        digests = read;
+                if (length >= 0 && length <= in.available()) {
+                    boolean same = now.sameAs(saved, start, start + length);
+                    List<String> changedFiles = same ? null
+                            : now.changedFilesSince(saved, start, start + length).orElse(null);
+                    if (same || changedFiles != null) {
+                        in.skipNBytes(length);
+                        Map<String, Entry> read = new LinkedHashMap<>();
+                        for (int n = in.readInt(); n > 0; n--) {
+                            String key = in.readUTF();
+                            String digest = in.readUTF();
+                            byte[] lines = new byte[in.readInt()];
+                            in.readFully(lines);
+                            read.put(key, new Entry(digest, lines));
+                        }
+                        if (MAGIC.equals(in.readUTF()) && in.available() == 0) {
+                            return same ? new SourceMemo(file, now, read, Map.of(), null)
+                                    : new SourceMemo(file, now, new LinkedHashMap<>(), read, changedFiles);
+                        }
                     }
                 }
             }
         } catch (NoSuchFileException e) {
             // first build of this context
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             // damaged or from another version: only a cache, start afresh
         }
-        return new SourceMemo(file, now, digests);
+        return new SourceMemo(file, now, new LinkedHashMap<>(), Map.of(), null);
     }
 
     public Optional<String> get(String key) {
-        return Optional.ofNullable(digests.get(key));
+        Entry e = entries.get(key);
+        return e == null ? Optional.empty() : Optional.of(e.digest());
     }
 
-    /** Records a digest computed after this memo's listing was taken. */
-    public void put(String key, String digest) {
-        if (!digest.equals(digests.put(key, digest))) {
+    /**
+     * The lines saved under {@code key} with an earlier listing, when the listing now differs from
+     * it only in regular files (which are given); empty otherwise, or if they do not read.
+     */
+    public Optional<Earlier> earlier(String key) {
+        Entry e = earlier.get(key);
+        if (e == null || changedFiles == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Earlier(linesOf(e.lines()), changedFiles));
+        } catch (IOException | IllegalArgumentException e2) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The sha256 of the content of the context file at {@code path} (relative), as a saved line
+     * has it, if the file has not changed since: the memo was saved only once its listing could
+     * vouch for every file in it, and the listing now shows the file's stat data as they were.
+     * Not from lines put since load, which may have racy files.
+     */
+    public synchronized Optional<String> savedContent(String path) {
+        if (savedContent == null) {
+            savedContent = new HashMap<>();
+            Set<String> changedSince = changedFiles == null ? Set.of() : Set.copyOf(changedFiles);
+            for (Entry e : saved.values()) {
+                try {
+                    SourceLines lines = linesOf(e.lines());
+                    for (int i = 0; i < lines.lines().size(); i++) {
+                        String file = lines.files().get(i);
+                        if (file != null && !changedSince.contains(file)) {
+                            contentOf(file, lines.lines().get(i)).ifPresent(sha -> savedContent.put(file, sha));
+                        }
+                    }
+                } catch (IOException | IllegalArgumentException damaged) {
+                    // only a cache: those files are read again
+                }
+            }
+        }
+        return Optional.ofNullable(savedContent.get(path));
+    }
+
+    /** The content digest in a regular file's line: {@code PATH MODE UID:GID file SHA256[ xattrs DIGEST]}. */
+    private static Optional<String> contentOf(String file, String line) {
+        String[] fields = line.substring(file.length() + 1).split(" ");
+        return fields.length >= 4 && fields[2].equals("file") && fields[3].length() == 64
+                ? Optional.of(fields[3]) : Optional.empty();
+    }
+
+    /** Records the lines of a digest computed after this memo's listing was taken. */
+    public void put(String key, SourceLines lines) {
+        String digest = lines.digest();
+        Entry was = entries.get(key);
+        if (was == null || !was.digest().equals(digest)) {
+            entries.put(key, new Entry(digest, bytesOf(lines)));
             changed = true;
         }
     }
@@ -97,13 +195,53 @@ public final class SourceMemo {
             out.writeUTF(MAGIC);
             out.writeInt(listing.bytes().length);
             out.write(listing.bytes());
-            out.writeInt(digests.size());
-            for (Map.Entry<String, String> e : digests.entrySet()) {
+            out.writeInt(entries.size());
+            for (Map.Entry<String, Entry> e : entries.entrySet()) {
                 out.writeUTF(e.getKey());
-                out.writeUTF(e.getValue());
+                out.writeUTF(e.getValue().digest());
+                out.writeInt(e.getValue().lines().length);
+                out.write(e.getValue().lines());
             }
             out.writeUTF(MAGIC);
         });
         changed = false;
+    }
+
+    private static byte[] bytesOf(SourceLines lines) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(lines.lines().size());
+            for (int i = 0; i < lines.lines().size(); i++) {
+                String file = lines.files().get(i);
+                out.writeInt(file == null ? -1 : file.length());
+                out.writeUTF(lines.lines().get(i));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // not from memory
+        }
+        return bytes.toByteArray();
+    }
+
+    private static SourceLines linesOf(byte[] bytes) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+        int n = in.readInt();
+        if (n < 0 || n > bytes.length) {
+            throw new IOException("damaged lines");
+        }
+        List<String> texts = new ArrayList<>(n);
+        List<String> files = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int fileLength = in.readInt();
+            String text = in.readUTF();
+            if (fileLength > text.length()) {
+                throw new IOException("damaged lines");
+            }
+            texts.add(text);
+            files.add(fileLength < 0 ? null : text.substring(0, fileLength));
+        }
+        if (in.available() != 0) {
+            throw new IOException("damaged lines");
+        }
+        return new SourceLines(texts, files);
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -46,17 +47,17 @@ public final class CopyReplay {
 
     /**
      * The copy's entries from the ones kept for this step, when the context listed as
-     * {@code listing} (and {@code tree}) changed since only in regular files; empty otherwise.
-     * {@code leaves} gives file contents their known digests.
+     * {@code listing} changed since only in regular files; empty otherwise. {@code leaves} gives
+     * file contents their known digests.
      */
-    public Optional<Replayed> replay(ContextListing listing, ListedTree tree, Optional<ChmodSpec> chmod,
-                                     LayerLeaves leaves) throws IOException {
+    public Optional<Replayed> replay(ContextListing listing, Optional<ChmodSpec> chmod, LayerLeaves leaves)
+            throws IOException {
         Optional<CopyMemo.Kept> kept = CopyMemo.load(memos, origin, key, listing,
                 source -> leaves.content(root.resolve(source)));
         if (kept.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Replayed(patched(kept.get(), tree, chmod, leaves), kept.get().changedFiles().size()));
+        return Optional.of(new Replayed(patched(kept.get(), listing, chmod, leaves), kept.get().changedFiles().size()));
     }
 
     /**
@@ -82,10 +83,11 @@ public final class CopyReplay {
     }
 
     /** The kept entries with the changed files' ones made again. */
-    private List<LayerEntry> patched(CopyMemo.Kept kept, ListedTree tree, Optional<ChmodSpec> chmod,
+    private List<LayerEntry> patched(CopyMemo.Kept kept, ContextListing listing, Optional<ChmodSpec> chmod,
                                      LayerLeaves leaves) throws IOException {
         MetadataWriter writer = new MetadataWriter(Optional.empty(), chmod, false);
         Set<String> changed = new HashSet<>(kept.changedFiles());
+        Map<String, ListedTree.Entry> listed = listing.entries(changed);
         List<LayerEntry> out = new ArrayList<>(kept.entries());
         for (int i = 0; i < out.size(); i++) {
             String source = kept.sources().get(i);
@@ -93,9 +95,11 @@ public final class CopyReplay {
                 continue;
             }
             LayerEntry was = out.get(i);
-            ListedTree.Entry listed = tree.get(source)
-                    .orElseThrow(() -> new IllegalStateException(source + " changed but is not listed"));
-            FileStat stat = FileStat.of(listed);
+            ListedTree.Entry entry = listed.get(source);
+            if (entry == null) {
+                throw new IllegalStateException(source + " changed but is not listed");
+            }
+            FileStat stat = FileStat.of(entry);
             Path file = root.resolve(source);
             out.set(i, new LayerEntry(was.path(), LayerEntry.Type.FILE, writer.mode(stat), was.uid(), was.gid(),
                     stat.mtime(), stat.size(), "", 0, 0, CopiedAttributes.of(file), leaves.content(file)));

@@ -33,14 +33,37 @@ class SourceMemoTest {
     @Test
     void entriesComeBackWhileTheListingIsEqual() throws IOException {
         SourceMemo memo = SourceMemo.load(file(), listing(A));
-        memo.put("k", "d1");
-        memo.put("k2", "d2");
+        memo.put("k", lines("d1"));
+        memo.put("k2", lines("d2"));
         memo.save();
         SourceMemo again = SourceMemo.load(file(), listing(A));
-        assertEquals(Optional.of("d1"), again.get("k"));
-        assertEquals(Optional.of("d2"), again.get("k2"));
+        assertEquals(Optional.of(lines("d1").digest()), again.get("k"));
+        assertEquals(Optional.of(lines("d2").digest()), again.get("k2"));
         assertEquals(Optional.empty(), SourceMemo.load(file(), listing(B)).get("k"), "another listing");
         assertEquals(Optional.empty(), SourceMemo.load(file(), listing(A + "x")).get("k"), "a longer listing");
+    }
+
+    static SourceLines lines(String file) {
+        return new SourceLines(java.util.List.of("source .", file + " 644 0:0 file 00", "dir 755 0:0 dir"),
+                java.util.Arrays.asList(null, file, null));
+    }
+
+    @Test
+    void linesAreOfferedWhenOnlyRegularFilesChanged() throws IOException {
+        SourceMemo memo = SourceMemo.load(file(), listing(A));
+        memo.put("k", lines("a.txt"));
+        memo.save();
+        String contentChanged = A.replace(" 5 3 2 1 1600000000.1 1600000000.2 a.txt", " 6 3 2 1 1600000009.1 1600000009.2 a.txt");
+        SourceMemo later = SourceMemo.load(file(), listing(contentChanged));
+        assertEquals(Optional.empty(), later.get("k"), "no digest for another listing");
+        SourceMemo.Earlier earlier = later.earlier("k").orElseThrow();
+        assertEquals(lines("a.txt"), earlier.lines());
+        assertEquals(java.util.List.of("a.txt"), earlier.changedFiles());
+        assertEquals(Optional.empty(), later.earlier("other"));
+        assertEquals(Optional.empty(), SourceMemo.load(file(), listing(B)).earlier("k"), "a renamed file");
+        assertEquals(Optional.empty(), SourceMemo.load(file(), listing(A.replace("d 755", "d 700"))).earlier("k"),
+                "a directory changed");
+        assertEquals(Optional.empty(), SourceMemo.load(file(), listing(A)).earlier("k"), "nothing changed: get() answers");
     }
 
     @Test
@@ -55,12 +78,14 @@ class SourceMemoTest {
     @Test
     void aDamagedMemoIsIgnored() throws IOException {
         SourceMemo memo = SourceMemo.load(file(), listing(A));
-        memo.put("k", "d1");
+        memo.put("k", lines("d1"));
         memo.save();
         byte[] whole = Files.readAllBytes(file());
         for (int cut : new int[] {0, 5, whole.length / 2, whole.length - 1}) {
             Files.write(file(), java.util.Arrays.copyOf(whole, cut));
             assertEquals(Optional.empty(), SourceMemo.load(file(), listing(A)).get("k"), "cut at " + cut);
+            assertEquals(Optional.empty(), SourceMemo.load(file(), listing(A.replace(" 5 3", " 6 3"))).earlier("k"),
+                    "no lines from a memo cut at " + cut);
         }
         Files.write(file(), java.util.Arrays.copyOf(whole, whole.length + 1));
         assertEquals(Optional.empty(), SourceMemo.load(file(), listing(A)).get("k"), "trailing byte");
