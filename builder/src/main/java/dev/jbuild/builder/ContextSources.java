@@ -11,11 +11,11 @@ import dev.jbuild.builder.copy.SourceDigest;
 import dev.jbuild.dockerfile.ignore.IgnorePatterns;
 import dev.jbuild.oci.Digest;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -168,19 +168,27 @@ final class ContextSources {
     /**
      * Whether the memo may be saved although these files were racy when the context was listed
      * (the build right after an edit: the edited file is). A racy file can change without moving its
-     * stat data only until a second after its time stamps; if the context, listed again now, is
-     * unchanged and has no racy file, each racy file's content now is its content for good, and
-     * equal to what the digests used if hashing it again gives what the content index gave them.
-     * Racy files no digest read do not matter.
+     * stat data only until a second after its time stamps. So if each one now stats as listed and
+     * its time stamps are a second old, it can no longer change unseen, and its content now is its
+     * content for good: equal to what the digests used if hashing it again gives what the content
+     * index gave them (racy files no digest read do not matter). A change anywhere else does not
+     * matter either: it moved its file's stat data, so the next listing differs from this one and
+     * the memo is not used. One stat per racy file, not a second listing of the whole context.
      */
-    private boolean settled(List<String> racyFiles) throws InterruptedIOException {
-        Optional<ContextListing> now = ContextListing.take(context, clock);
-        if (now.isEmpty() || !now.get().sameAs(memo.listing()) || now.get().hasRacyFiles() || index == null) {
+    private boolean settled(List<String> racyFiles) {
+        if (index == null) {
             return false;
         }
+        Map<String, ListedTree.Entry> listed = memo.listing().entries(Set.copyOf(racyFiles));
+        long racyFrom = clock.instant().getEpochSecond() - 1;
         try {
             for (String racy : racyFiles) {
                 Path file = context.resolve(racy);
+                ListedTree.Entry entry = listed.get(racy);
+                if (entry == null || !entry.statsAs(file)
+                        || entry.mtime().getEpochSecond() >= racyFrom || entry.ctime().getEpochSecond() >= racyFrom) {
+                    return false;
+                }
                 Optional<String> used = index.given(file);
                 if (used.isPresent() && !used.get().equals(ContentIndex.hashNow(file))) {
                     return false;

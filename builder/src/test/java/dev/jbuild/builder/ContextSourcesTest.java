@@ -143,6 +143,34 @@ class ContextSourcesTest {
         assertEquals(1, next.computed());
     }
 
+    @Test
+    void aRacyFileChmodedDuringTheBuildKeepsTheMemoOut() throws IOException {
+        MovableClock clock = new MovableClock(Instant.now());
+        ContextSources first = new ContextSources(context, IgnorePatterns.none(), cache, clock);
+        first.digest(List.of("."));
+        Files.setPosixFilePermissions(context.resolve("app/main.txt"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        clock.now = clock.now.plusSeconds(5);
+        first.save();
+        ContextSources next = new ContextSources(context, IgnorePatterns.none(), cache, LATER);
+        assertEquals(fresh(IgnorePatterns.none(), List.of(".")), next.digest(List.of(".")));
+        assertEquals(1, next.computed(), "the memo was not saved under the listing the chmod made stale");
+    }
+
+    @Test
+    void aFileAddedDuringTheBuildStillShowsNextTime() throws IOException {
+        MovableClock clock = new MovableClock(Instant.now());
+        ContextSources first = new ContextSources(context, IgnorePatterns.none(), cache, clock);
+        String before = first.digest(List.of("."));
+        Files.writeString(context.resolve("app/late.txt"), "added while building");
+        clock.now = clock.now.plusSeconds(5);
+        first.save();
+        ContextSources next = new ContextSources(context, IgnorePatterns.none(), cache, LATER);
+        String now = next.digest(List.of("."));
+        assertEquals(fresh(IgnorePatterns.none(), List.of(".")), now);
+        assertNotEquals(before, now);
+    }
+
     /** A clock that stays where a test puts it. */
     static final class MovableClock extends Clock {
         Instant now;

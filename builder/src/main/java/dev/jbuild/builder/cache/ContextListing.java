@@ -7,7 +7,6 @@ import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -124,7 +123,7 @@ public final class ContextListing {
             if (bytes[i] == 'f' && (seconds(field(bytes, i, end, MTIME_FIELD), end) >= limit
                     || seconds(field(bytes, i, end, MTIME_FIELD + 1), end) >= limit)) {
                 int path = field(bytes, i, end, PATH_FIELD);
-                racy.add(new String(bytes, path, end - path, StandardCharsets.UTF_8));
+                racy.add(new String(bytes, path, end - path, ListedTree.NAMES));
             }
             i = indexOf(bytes, (byte) 0, end + 1) + 1; // past the link target
         }

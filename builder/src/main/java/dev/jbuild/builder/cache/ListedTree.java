@@ -1,7 +1,12 @@
 package dev.jbuild.builder.cache;
 
+import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,6 +36,17 @@ public final class ListedTree {
                         Instant ctime, String linkTarget) {
         public boolean isDirectory() {
             return (mode & 0170000) == S_IFDIR;
+        }
+
+        /** Whether {@code file} (a link not followed) has these stat data now. */
+        public boolean statsAs(Path file) throws IOException {
+            Map<String, Object> a = Files.readAttributes(file, "unix:mode,uid,gid,size,ino,dev,nlink,lastModifiedTime,ctime",
+                    LinkOption.NOFOLLOW_LINKS);
+            return (Integer) a.get("mode") == mode && (Integer) a.get("uid") == uid && (Integer) a.get("gid") == gid
+                    && (Long) a.get("size") == size && (Long) a.get("ino") == inode && (Long) a.get("dev") == device
+                    && (Integer) a.get("nlink") == nlink
+                    && ((FileTime) a.get("lastModifiedTime")).toInstant().equals(mtime)
+                    && ((FileTime) a.get("ctime")).toInstant().equals(ctime);
         }
     }
 
