@@ -4,6 +4,7 @@ import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import dev.jbuild.layer.chunk.ChunkBoundaries;
 import dev.jbuild.layer.chunk.ChunkCodec;
 import dev.jbuild.layer.chunk.ChunkedCompressor;
+import dev.jbuild.layer.chunk.EntryChunkKeys;
 import dev.jbuild.layer.chunk.LayerRecipe;
 import dev.jbuild.layer.chunk.MemberCache;
 import dev.jbuild.layer.chunk.RecipeChain;
@@ -64,6 +65,8 @@ public final class LayerWriter implements Closeable {
     private final MemberCache cache;
     /** Keys of the checkpoints of a chunked layer, when hash states can be kept (else null). */
     private RecipeChain chain;
+    /** Keys of chunks from the entries they hold, for a codec whose members can be checked (else null). */
+    private final EntryChunkKeys chunkKeys;
     /** Checkpoints whose states are still to be collected, and those taken over from an earlier layer. */
     private final List<Pending> checkpoints = new ArrayList<>();
     private List<LayerRecipe.Checkpoint> carried = List.of();
@@ -94,6 +97,7 @@ public final class LayerWriter implements Closeable {
         this.uncompressed = compression == Compression.NONE ? compressed : new DigestingOutputStream(compressor);
         this.tar = new TarWriter(uncompressed);
         this.chain = chunked && Sha256State.supported() ? new RecipeChain(codec) : null;
+        this.chunkKeys = chunked && codec.checksContent() ? new EntryChunkKeys(codec) : null;
         this.clampSeconds = options.sourceDateEpoch().map(i -> i.getEpochSecond()).orElse(Long.MAX_VALUE);
     }
 
@@ -215,6 +219,9 @@ public final class LayerWriter implements Closeable {
                 for (long cut : cuts) {
                     chunks.cutAt(cut);
                 }
+                if (chunkKeys != null) {
+                    keyChunks(entry, headers, start, cuts);
+                }
                 if (chain != null) {
                     Optional<String> checkpoint = startsChunk(cuts, start) ? chain.key() : Optional.empty();
                     if (checkpoint.isPresent()) {
@@ -228,6 +235,24 @@ public final class LayerWriter implements Closeable {
         } catch (IOException | RuntimeException e) {
             abort();
             throw e;
+        }
+    }
+
+    /**
+     * Hands the compressor the key of the chunk that ends where this entry starts, when it holds
+     * whole entries of known content (see {@link EntryChunkKeys}), and adds the entry to the next.
+     */
+    private void keyChunks(LayerEntry entry, byte[][] headers, long start, long[] cuts) {
+        boolean cutBefore = cuts.length > 0 && cuts[0] == start;
+        if (cutBefore && start > chunkKeys.start()) {
+            long chunkStart = chunkKeys.start();
+            chunkKeys.key().ifPresent(key -> chunks.knownKey(chunkStart, start, key));
+            chunkKeys.startAt(start);
+        }
+        if (cuts.length > (cutBefore ? 1 : 0)) {
+            chunkKeys.partOfAnEntry(); // cut inside it: its chunks hold parts of it
+        } else {
+            chunkKeys.add(entry, headers);
         }
     }
 
@@ -338,6 +363,9 @@ public final class LayerWriter implements Closeable {
         chunks.resumeAfter(member.start(), recipe.members().subList(0, last.checkpoint().member()));
         uncompressed.resumeFrom(last.checkpoint().tarState());
         tar.startAt(member.start());
+        if (chunkKeys != null) {
+            chunkKeys.startAt(member.start());
+        }
         boundaries = last.boundaries();
         chain = last.chain();
         int before = last.checkpoint().member();

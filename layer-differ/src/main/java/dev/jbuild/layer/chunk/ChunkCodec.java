@@ -61,6 +61,14 @@ public abstract class ChunkCodec {
      */
     public abstract boolean fits(byte[] member, byte[] data, int length);
 
+    /**
+     * Whether {@link #fits} checks the chunk's bytes, not only its length: only then may a member
+     * be found by a key that names the chunk without hashing its bytes ({@link EntryChunkKeys}),
+     * since a digest vouched for wrongly (a file changed meanwhile) would otherwise put the old
+     * bytes in the layer under a diffID of the new.
+     */
+    public abstract boolean checksContent();
+
     /** gzip members made by {@link ParallelGzipOutputStream} on one thread: the same bytes as a one-chunk layer. */
     private static final class Gzip extends ChunkCodec {
         private final int level;
@@ -87,6 +95,11 @@ public abstract class ChunkCodec {
             CRC32 crc = new CRC32();
             crc.update(data, 0, length);
             return le32(member, n - 8) == (int) crc.getValue() && le32(member, n - 4) == length;
+        }
+
+        @Override
+        public boolean checksContent() {
+            return true; // the trailer's CRC-32
         }
 
         private static int le32(byte[] b, int at) {
@@ -123,6 +136,11 @@ public abstract class ChunkCodec {
             return member.length >= 4 && (member[0] & 0xff) == 0x28 && (member[1] & 0xff) == 0xb5
                     && (member[2] & 0xff) == 0x2f && (member[3] & 0xff) == 0xfd
                     && Zstd.getFrameContentSize(member) == length;
+        }
+
+        @Override
+        public boolean checksContent() {
+            return false; // the frame's checksum is XXH64, which zstd-jni does not offer
         }
     }
 }

@@ -10,8 +10,10 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -45,6 +47,8 @@ public final class ChunkedCompressor extends OutputStream {
     private final Semaphore inFlight;
     /** Cut offsets from the thread producing entries, read by the thread writing bytes. */
     private final ConcurrentLinkedQueue<Long> cuts = new ConcurrentLinkedQueue<>();
+    /** Keys of chunks known from what they hold ({@link EntryChunkKeys}), by where they start. */
+    private final Map<Long, KnownKey> knownKeys = new ConcurrentHashMap<>();
     /** Written by the writer thread only; read once it is done. */
     private final List<Member> members = new ArrayList<>();
     /** Chunks written out, whose buffers the next chunks reuse. */
@@ -89,6 +93,18 @@ public final class ChunkedCompressor extends OutputStream {
     /** Ends a chunk at this offset of the uncompressed stream; offsets must come in increasing order. */
     public void cutAt(long offset) {
         cuts.add(offset);
+    }
+
+    /**
+     * The key of the chunk {@code [start, end)} from what it holds rather than from its bytes (see
+     * {@link EntryChunkKeys}); give it before the chunk's last byte is written. Not used if the
+     * chunk turns out to have other bounds.
+     */
+    public void knownKey(long start, long end, String key) {
+        knownKeys.put(start, new KnownKey(end, key));
+    }
+
+    private record KnownKey(long end, String key) {
     }
 
     @Override
@@ -190,8 +206,25 @@ public final class ChunkedCompressor extends OutputStream {
         current.start = position;
     }
 
-    /** On a pool thread: the chunk's key and its member, from the cache when one fits. */
+    /**
+     * On a pool thread: the chunk's key and its member, from the cache when one fits. A key known
+     * from the chunk's entries spares hashing its bytes, unless a member found under it does not
+     * fit (a digest was wrong): then the chunk is keyed by its bytes.
+     */
     private Void settle(Chunk c) throws IOException {
+        KnownKey known = knownKeys.remove(c.start);
+        if (known != null && known.end() == c.start + c.length) {
+            Optional<byte[]> cached = cache.find(known.key());
+            if (cached.isEmpty() || codec.fits(cached.get(), c.data, c.length)) {
+                c.key = known.key();
+                if (cached.isPresent()) {
+                    c.found = cached.get();
+                } else {
+                    codec.compress(c.data, c.length, c.member);
+                }
+                return null;
+            }
+        }
         c.key = codec.key(c.data, c.length);
         Optional<byte[]> cached = cache.find(c.key);
         if (cached.isPresent() && codec.fits(cached.get(), c.data, c.length)) {

@@ -41,21 +41,27 @@ public final class RecipeChain {
 
     /** Adds an entry with the header blocks it is written with. */
     public void add(LayerEntry entry, byte[][] headers) {
-        if (!known) {
-            return;
-        }
+        known = known && hashEntry(sha256, entry, headers);
+    }
+
+    /**
+     * Adds to {@code sha256} what names an entry's tar bytes without reading its content: its
+     * header blocks and, for a file with content, its content's known digest. False, with nothing
+     * added, when that digest is not known.
+     */
+    static boolean hashEntry(MessageDigest sha256, LayerEntry entry, byte[][] headers) {
         Optional<String> content = Optional.empty();
         if (entry.type() == LayerEntry.Type.FILE && entry.size() > 0) {
             content = entry.content().sha256();
             if (content.isEmpty()) {
-                known = false;
-                return;
+                return false;
             }
         }
         for (byte[] h : headers) {
             sha256.update(h);
         }
         content.ifPresent(c -> sha256.update(("sha256:" + c).getBytes(StandardCharsets.US_ASCII)));
+        return true;
     }
 
     /** A chain at this one's point, to go on from separately. */

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -177,6 +178,89 @@ class ChunkedLayerTest {
         String said = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), tool + " -t: " + said);
+    }
+
+    /** Content whose digest its producer claims, true or not, as a content index vouches for files. */
+    private record Vouched(byte[] data, Optional<String> sha256) implements LayerEntry.Content {
+        @Override
+        public InputStream open() {
+            return new ByteArrayInputStream(data);
+        }
+    }
+
+    /** The tree with each file's content vouched for: its true digest, or the one {@code claims} gives. */
+    private static List<LayerEntry> vouched(List<LayerEntry> tree, Map<String, byte[]> claims) throws IOException {
+        List<LayerEntry> out = new ArrayList<>();
+        for (LayerEntry e : tree) {
+            if (e.type() != LayerEntry.Type.FILE) {
+                out.add(e);
+                continue;
+            }
+            byte[] data;
+            try (InputStream in = e.content().open()) {
+                data = in.readAllBytes();
+            }
+            byte[] claimed = claims.getOrDefault(e.path(), data);
+            String sha = HexFormat.of().formatHex(Digest.sha256().digest(claimed));
+            out.add(LayerEntry.file(e.path(), data.length, new Vouched(data, Optional.of(sha))).withMtime(MTIME));
+        }
+        return out;
+    }
+
+    @Test
+    void zstdChunksAreAlwaysFoundByTheirBytes() throws Exception {
+        // A zstd frame tells its length but no checksum zstd-jni can check: a key that does not
+        // hash the bytes could not be trusted.
+        RecordingCache cache = new RecordingCache();
+        write(vouched(tree(Map.of()), Map.of()), Compression.ZSTD, cache);
+        write(tree(Map.of()), Compression.ZSTD, cache);
+        assertTrue(cache.last.stream().allMatch(Member::reused), "with digests or without, the same keys");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Compression.class, names = {"GZIP"})
+    void chunksOfEntriesWithKnownDigestsAreFoundByWhatTheyHold(Compression compression) throws Exception {
+        RecordingCache cache = new RecordingCache();
+        write(vouched(tree(Map.of()), Map.of()), compression, cache);
+        int chunks = cache.last.size();
+
+        write(tree(Map.of()), compression, cache);
+        // Without digests every chunk is keyed by its bytes, and misses the members kept under the
+        // keys of their entries: all those of small files but the last (it holds the tar's end).
+        long smallFilesFrom = 2 * 512 + (9 << 20); // after app/ and app/data.bin
+        List<Member> small = cache.last.stream().filter(m -> m.start() >= smallFilesFrom).toList();
+        assertTrue(small.size() >= 4, "chunks of small files: " + small.size());
+        assertTrue(small.subList(0, small.size() - 1).stream().noneMatch(Member::reused),
+                "a chunk of small files was found by its bytes");
+        assertEquals(chunks, cache.last.size());
+
+        Map<String, byte[]> change = Map.of("app/src/file-0300.txt", "changed\n".getBytes());
+        Written again = write(vouched(tree(change), Map.of()), compression, cache);
+        long recompressed = cache.last.stream().filter(m -> !m.reused()).count();
+        assertEquals(1, recompressed, "members recompressed after one small change, of " + cache.last.size());
+        Written fresh = write(tree(change), compression, MemberCache.NONE);
+        assertArrayEquals(fresh.blob(), again.blob(), "the same bytes as a fresh write");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Compression.class, names = {"GZIP", "ZSTD"})
+    void aWrongDigestCostsARecompressionNeverAWrongLayer(Compression compression) throws Exception {
+        RecordingCache cache = new RecordingCache();
+        write(vouched(tree(Map.of()), Map.of()), compression, cache);
+        // The file changed, but its digest is claimed as before: its chunk's key is the old one.
+        String path = "app/src/file-0300.txt";
+        byte[] before;
+        try (InputStream in = tree(Map.of()).stream().filter(e -> e.path().equals(path)).findFirst().orElseThrow()
+                .content().open()) {
+            before = in.readAllBytes();
+        }
+        byte[] after = before.clone();
+        after[10] ^= 1; // same size: only the bytes tell
+        Map<String, byte[]> change = Map.of(path, after);
+        Written lied = write(vouched(tree(change), Map.of(path, before)), compression, cache);
+        assertEquals(1, cache.last.stream().filter(m -> !m.reused()).count(), "the lied-about chunk was compressed");
+        Written fresh = write(tree(change), compression, MemberCache.NONE);
+        assertArrayEquals(fresh.blob(), lied.blob(), "the layer has the file's real bytes");
     }
 
     @ParameterizedTest
