@@ -158,9 +158,10 @@ public final class SourceMemo {
 
     /** The content digest in a regular file's line: {@code PATH MODE UID:GID file SHA256[ xattrs DIGEST]}. */
     private static Optional<String> contentOf(String file, String line) {
-        String[] fields = line.substring(file.length() + 1).split(" ");
-        return fields.length >= 4 && fields[2].equals("file") && fields[3].length() == 64
-                ? Optional.of(fields[3]) : Optional.empty();
+        int at = line.indexOf(" file ", file.length()) + " file ".length();
+        int end = at + 64;
+        return at > file.length() && (line.length() == end || line.length() > end && line.charAt(end) == ' ')
+                ? Optional.of(line.substring(at, end)) : Optional.empty();
     }
 
     /** Records the lines of a digest computed after this memo's listing was taken. */

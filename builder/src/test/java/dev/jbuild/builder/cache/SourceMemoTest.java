@@ -66,6 +66,32 @@ class SourceMemoTest {
         assertEquals(Optional.empty(), SourceMemo.load(file(), listing(A)).earlier("k"), "nothing changed: get() answers");
     }
 
+    static final String SHA_A = "a".repeat(64);
+    static final String SHA_B = "b".repeat(64);
+
+    @Test
+    void savedLinesVouchForTheContentOfFilesUnchangedSince() throws IOException {
+        String twoFiles = A + "f 600 0 0 7 4 2 1 1600000000.1 1600000000.2 dir/b c.txt\0\0";
+        SourceMemo memo = SourceMemo.load(file(), listing(twoFiles));
+        memo.put("k", new SourceLines(java.util.List.of("source .", "a.txt 644 0:0 file " + SHA_A,
+                "dir/b c.txt 600 0:0 file " + SHA_B + " xattrs " + "c".repeat(64)),
+                java.util.Arrays.asList(null, "a.txt", "dir/b c.txt")));
+        assertEquals(Optional.empty(), memo.savedContent("a.txt"), "not from lines put since load: they may be racy");
+        memo.save();
+
+        SourceMemo same = SourceMemo.load(file(), listing(twoFiles));
+        assertEquals(Optional.of(SHA_A), same.savedContent("a.txt"));
+        assertEquals(Optional.of(SHA_B), same.savedContent("dir/b c.txt"), "a path with a space, a line with xattrs");
+        assertEquals(Optional.empty(), same.savedContent("other.txt"));
+
+        String aChanged = twoFiles.replace(" 5 3 2 1 1600000000.1 1600000000.2 a.txt", " 6 3 2 1 1600000009.1 1600000009.2 a.txt");
+        SourceMemo later = SourceMemo.load(file(), listing(aChanged));
+        assertEquals(Optional.empty(), later.savedContent("a.txt"), "a changed file's saved digest is stale");
+        assertEquals(Optional.of(SHA_B), later.savedContent("dir/b c.txt"));
+        assertEquals(Optional.empty(), SourceMemo.load(file(), listing(B)).savedContent("dir/b c.txt"),
+                "a name changed: no saved line stands");
+    }
+
     @Test
     void racyFilesAreReadFromTheListing() {
         ContextListing racy = new ContextListing(A.getBytes(java.nio.charset.StandardCharsets.UTF_8),

@@ -249,7 +249,7 @@ public final class BlobStore {
      */
     public final class Writer extends FilterOutputStream {
         /** How much is written between two starts of writeback; see {@link #startWriteback}. */
-        private static final long WRITEBACK_STEP = 64L << 20;
+        private static final long WRITEBACK_STEP = 16L << 20;
         private final Path tmp;
         private final FileChannel channel;
         /** Null for a self-digesting writer. */
@@ -413,6 +413,9 @@ public final class BlobStore {
                                 channel.force(false);
                             }
                         }
+                        // What the copy wrote goes to disk now, not at the commit's sync: the
+                        // disk would idle meanwhile (the commit waited 0.2 s for the last 56 MB).
+                        channel.force(false);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
