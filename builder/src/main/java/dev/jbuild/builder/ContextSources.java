@@ -77,6 +77,7 @@ final class ContextSources {
         computed++;
         if (earlier.isPresent()) {
             patched++;
+            index.keepUnlookedEntries(); // only the changed files were looked up
         }
         if (memo != null) {
             memo.put(key, lines);

@@ -87,6 +87,21 @@ class ContextSourcesTest {
     }
 
     @Test
+    void aPatchedDigestKeepsTheIndexEntriesOfTheFilesItDidNotLookAt() throws Exception {
+        build(IgnorePatterns.none(), LATER, List.of("."));
+        Files.writeString(context.resolve("app/main.txt"), "main, longer now");
+        ContextSources patched = new ContextSources(context, IgnorePatterns.none(), cache, LATER);
+        patched.digest(List.of("."));
+        assertEquals(1, patched.patched());
+        patched.save();
+
+        ContentIndex index = ContentIndex.load(cache.resolve("contexts").resolve(
+                dev.jbuild.oci.Digest.sha256(context.toRealPath().toString().getBytes()).hex()));
+        index.sha256(context.resolve("notes.md").toRealPath());
+        assertEquals(0, index.hashed(), "the file the patch did not look at is still in the index");
+    }
+
+    @Test
     void aNameAddedOrRemovedWalksTheSourcesAgain() throws IOException {
         build(IgnorePatterns.none(), LATER, List.of("."));
         Files.writeString(context.resolve("app/new.txt"), "new");

@@ -69,6 +69,7 @@ public final class ContentIndex {
     /** What sha256 gave for racy files (not saved), or CHANGED if it gave two different ones. */
     private final Map<String, String> racyDigests = new ConcurrentHashMap<>();
     private static final String CHANGED = "changed";
+    private volatile boolean keepUnlooked;
     private final AtomicInteger hashed = new AtomicInteger();
     private final AtomicInteger reused = new AtomicInteger();
 
@@ -180,12 +181,13 @@ public final class ContentIndex {
 
     /**
      * Writes the index whole or not at all ({@link CacheFile}), with only the entries looked up
-     * since load, so deleted files drop out, and without the racy ones. Call it once lookups are
-     * done.
+     * since load, so deleted files drop out (unless {@link #keepUnlookedEntries}), and without the
+     * racy ones. Call it once lookups are done.
      */
     public void save() throws IOException {
-        if (current.entrySet().stream().allMatch(e -> e.getValue() == saved.get(e.getKey()))
-                && saved.keySet().stream().allMatch(k -> current.containsKey(k) || racyDigests.containsKey(k))) {
+        Map<String, Entry> written = keepUnlooked ? withUnlookedSaved() : current;
+        if (written.entrySet().stream().allMatch(e -> e.getValue() == saved.get(e.getKey()))
+                && saved.keySet().stream().allMatch(k -> written.containsKey(k) || racyDigests.containsKey(k))) {
             // Every entry looked up was found as saved, and every saved one was looked up: the file
             // says it all. A file hashed because racy (the one just edited) gets no entry, and the
             // stale one it had is never used (its stat data no longer matches): not worth
@@ -194,13 +196,33 @@ public final class ContentIndex {
         }
         CacheFile.replace(file, out -> {
             out.writeUTF(MAGIC);
-            out.writeInt(current.size());
+            out.writeInt(written.size());
             // Sorted, so that the same entries always give the same file.
-            for (Map.Entry<String, Entry> e : new TreeMap<>(current).entrySet()) {
+            for (Map.Entry<String, Entry> e : new TreeMap<>(written).entrySet()) {
                 write(out, e.getKey(), e.getValue());
             }
             out.writeUTF(MAGIC);
         });
+    }
+
+    /** The entries looked up, and the saved ones of files not looked up but for racy files. */
+    private Map<String, Entry> withUnlookedSaved() {
+        Map<String, Entry> all = new HashMap<>(current);
+        saved.forEach((k, v) -> {
+            if (!racyDigests.containsKey(k)) {
+                all.putIfAbsent(k, v);
+            }
+        });
+        return all;
+    }
+
+    /**
+     * Has {@link #save} keep the saved entries of files not looked up since load, rather than drop
+     * them as gone: for a build that looked up only the files it knew had changed (the others are
+     * still there, their entries as true as they were).
+     */
+    public void keepUnlookedEntries() {
+        keepUnlooked = true;
     }
 
     /**
