@@ -265,11 +265,8 @@ final class CopyStep {
                 || leaves.replayed().isEmpty() && ctx.contextSources().listedTree().isEmpty()) {
             return;
         }
-        try {
-            replay.keep(listing.get(), layer.blob().digest(), entries.get());
-        } catch (IOException e) {
-            ctx.listener().note("could not keep the copy's entries for the next build: " + e.getMessage());
-        }
+        ctx.cacheWrites().submit("keep the copy's entries for the next build",
+                () -> replay.keep(listing.get(), layer.blob().digest(), entries.get()));
     }
 
     private String heredoc(String body, int line) throws BuildException {

@@ -82,8 +82,9 @@ public final class Engine {
         Snapshots snapshots = new Snapshots(store.root());
         ContextSources contextSources = new ContextSources(request.context(), request.ignore(),
                 StepCache.directory(store.root()));
+        boolean saved = false;
         try (Hold session = store.writeSession(); Workspace ws = Workspace.create(store.root());
-             ShutdownCleanup cleanup = new ShutdownCleanup(ws)) {
+             ShutdownCleanup cleanup = new ShutdownCleanup(ws); CacheWrites cacheWrites = new CacheWrites(listener::note)) {
             BaseImages images = new BaseImages(store, clients, request.pull(), listener);
             Filesystems fs = new Filesystems(store.blobs(), snapshots, ws,
                     new LayerCommitter(store.blobs(), snapshots, request.compression(), layerOptions,
@@ -92,7 +93,7 @@ public final class Engine {
                     images::fetch);
             BuildContext ctx = new BuildContext(request, store, images,
                     fs, executor, ws.dir(), listener, created, layerOnlyCopies,
-                    new StepCache(store.root(), store.blobs(), request), contextSources);
+                    new StepCache(store.root(), store.blobs(), request), contextSources, cacheWrites);
             Map<Integer, StageState> built = StageScheduler.buildAll(request.plan().stages(), request.jobs(),
                     (stage, done) -> new StageRunner(ctx, stage, done).run());
             StageState target = built.get(request.plan().target().stage().index());
@@ -101,14 +102,23 @@ public final class Engine {
             for (ImageReference name : request.tags()) {
                 store.tag(name, result.manifest());
             }
+            save(contextSources); // here, while the cache writes still run, rather than after them
+            saved = true;
             return result;
         } finally {
-            try {
-                contextSources.save();
-            } catch (IOException e) {
-                // Only caches: the next build reads the context files again.
-                listener.note("could not save the context's content index: " + e.getMessage());
+            if (!saved) {
+                save(contextSources);
             }
+        }
+    }
+
+    /** Saves what the build learnt of its context; only caches, so a failure is noted. */
+    private void save(ContextSources contextSources) {
+        try {
+            contextSources.save();
+        } catch (IOException e) {
+            // Only caches: the next build reads the context files again.
+            listener.note("could not save the context's content index: " + e.getMessage());
         }
     }
 
