@@ -1,6 +1,5 @@
 package dev.jbuild.builder.copy;
 
-import dev.jbuild.builder.cache.CacheKey;
 import dev.jbuild.builder.cache.ContentIndex;
 import dev.jbuild.builder.cache.ListedTree;
 import dev.jbuild.builder.cache.SourceLines;
