@@ -395,7 +395,7 @@ public final class BlobStore {
                 this.source = source.toAbsolutePath().normalize();
                 this.limit = limit;
                 this.done = CompletableFuture.runAsync(() -> {
-                    try (in) {
+                    try (in; PageCache sourcePages = PageCache.of(source)) {
                         long synced = 0;
                         long[] piece;
                         while ((piece = nextPiece()) != null) {
@@ -408,6 +408,8 @@ public final class BlobStore {
                             if (n <= 0) {
                                 throw new EOFException(source + " ended after " + piece[0] + " bytes");
                             }
+                            // Read once: its pages are freed for the copy's next pieces (see PageCache).
+                            sourcePages.drop(piece[0], n);
                             if (syncAsItGoes && piece[0] + n - synced >= WRITEBACK_STEP) {
                                 synced = piece[0] + n;
                                 channel.force(false);
