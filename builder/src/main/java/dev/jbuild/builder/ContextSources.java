@@ -25,7 +25,8 @@ import java.util.Set;
  * one a {@link SourceMemo} was saved with, digests come from the memo without a file being stat'd
  * again. Otherwise {@link SourceDigest} computes them through the context's {@link ContentIndex},
  * loaded only then: when only regular files changed since the memo's listing, from the memo's lines
- * with those files' lines made again, else by walking the sources. Both files live under {@code ROOT/build-cache/contexts/}, named by the
+ * with those files' lines made again, else by walking the sources. Both files live under
+ * {@code ROOT/build-cache/contexts/}, named by the
  * context's real path. Steps of parallel stages share one instance, hence the locking.
  */
 final class ContextSources {

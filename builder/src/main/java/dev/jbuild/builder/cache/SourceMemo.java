@@ -38,13 +38,12 @@ public final class SourceMemo {
 
     private final Path file;
     private final ContextListing listing;
-    /** Entries under {@link #listing}, their lines as saved (parsed only when asked for). */
-    private final Map<String, Entry> entries;
-    /** Entries saved under an earlier listing, and the files changed since (null if not only files changed). */
-    private final Map<String, Entry> earlier;
-    private final List<String> changedFiles;
-    /** The entries as read from the file, under this listing or the earlier one. */
+    /** The entries as read from the file, under this listing or an earlier one; never changed. */
     private final Map<String, Entry> saved;
+    /** When {@link #saved} is under an earlier listing: the regular files changed since, else null. */
+    private final List<String> changedFiles;
+    /** Entries under {@link #listing}: the saved ones if it is theirs, and those put since. */
+    private final Map<String, Entry> entries;
     /** Content digests of the saved lines' files not changed since, by path (made at the first question). */
     private Map<String, String> savedContent;
     private boolean changed;
@@ -57,14 +56,13 @@ public final class SourceMemo {
     public record Earlier(SourceLines lines, List<String> changedFiles) {
     }
 
-    private SourceMemo(Path file, ContextListing listing, Map<String, Entry> entries, Map<String, Entry> earlier,
-                       List<String> changedFiles) {
+    /** A memo of {@code saved} entries, made under {@code listing} if {@code changedFiles} is null. */
+    private SourceMemo(Path file, ContextListing listing, Map<String, Entry> saved, List<String> changedFiles) {
         this.file = file;
         this.listing = listing;
-        this.entries = entries;
-        this.earlier = earlier;
+        this.saved = saved;
         this.changedFiles = changedFiles;
-        this.saved = earlier.isEmpty() ? Map.copyOf(entries) : earlier;
+        this.entries = changedFiles == null ? new LinkedHashMap<>(saved) : new LinkedHashMap<>();
     }
 
     /**
@@ -94,8 +92,7 @@ public final class SourceMemo {
                             read.put(key, new Entry(digest, lines));
                         }
                         if (MAGIC.equals(in.readUTF()) && in.available() == 0) {
-                            return same ? new SourceMemo(file, now, read, Map.of(), null)
-                                    : new SourceMemo(file, now, new LinkedHashMap<>(), read, changedFiles);
+                            return new SourceMemo(file, now, read, changedFiles);
                         }
                     }
                 }
@@ -105,7 +102,7 @@ public final class SourceMemo {
         } catch (IOException | RuntimeException e) {
             // damaged or from another version: only a cache, start afresh
         }
-        return new SourceMemo(file, now, new LinkedHashMap<>(), Map.of(), null);
+        return new SourceMemo(file, now, Map.of(), null);
     }
 
     public Optional<String> get(String key) {
@@ -118,7 +115,7 @@ public final class SourceMemo {
      * it only in regular files (which are given); empty otherwise, or if they do not read.
      */
     public Optional<Earlier> earlier(String key) {
-        Entry e = earlier.get(key);
+        Entry e = saved.get(key);
         if (e == null || changedFiles == null) {
             return Optional.empty();
         }
