@@ -39,7 +39,28 @@ public final class CacheKey {
     public CacheKey add(String name, List<String> values) {
         field(name);
         sha.update(ByteBuffer.allocate(4).putInt(values.size()).array());
-        values.forEach(this::field);
+        // The same bytes as a field per value, gathered so that a list of 20,000 lines (a COPY's
+        // sources) costs a few hundred digest updates rather than 40,000.
+        byte[] batch = new byte[64 << 10];
+        int n = 0;
+        for (String value : values) {
+            byte[] b = value.getBytes(StandardCharsets.UTF_8);
+            if (n + 4 + b.length > batch.length) {
+                sha.update(batch, 0, n);
+                n = 0;
+            }
+            putLength(batch, n, b.length);
+            n += 4;
+            if (b.length > batch.length - n) {
+                sha.update(batch, 0, n);
+                sha.update(b);
+                n = 0;
+            } else {
+                System.arraycopy(b, 0, batch, n, b.length);
+                n += b.length;
+            }
+        }
+        sha.update(batch, 0, n);
         return this;
     }
 
@@ -58,6 +79,13 @@ public final class CacheKey {
     /** The key, as 64 hex digits. */
     public String hex() {
         return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static void putLength(byte[] into, int at, int length) {
+        into[at] = (byte) (length >>> 24);
+        into[at + 1] = (byte) (length >>> 16);
+        into[at + 2] = (byte) (length >>> 8);
+        into[at + 3] = (byte) length;
     }
 
     private void field(String s) {

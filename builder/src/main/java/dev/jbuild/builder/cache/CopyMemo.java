@@ -34,6 +34,7 @@ import java.util.function.Function;
  */
 public final class CopyMemo {
     private static final String MAGIC = "jbuild copy memo v1";
+    private static final LayerEntry.Type[] TYPES = LayerEntry.Type.values();
 
     /** The kept entries, the source of each (null where none), and the files changed since. */
     public record Kept(List<LayerEntry> entries, List<String> sources, List<String> changedFiles) {
@@ -100,8 +101,9 @@ public final class CopyMemo {
             }
             List<LayerEntry> entries = new ArrayList<>(Math.min(count, 1 << 20));
             List<String> sources = new ArrayList<>(Math.min(count, 1 << 20));
+            byte[] scratch = CacheFile.textScratch();
             for (int i = 0; i < count; i++) {
-                read(in, entries, sources, contentOf);
+                read(in, scratch, entries, sources, contentOf);
             }
             if (!MAGIC.equals(in.readUTF()) || in.read() != -1) {
                 return Optional.empty();
@@ -150,11 +152,11 @@ public final class CopyMemo {
         out.writeUTF(source == null ? "" : source);
     }
 
-    private static void read(DataInputStream in, List<LayerEntry> entries, List<String> sources,
+    private static void read(DataInputStream in, byte[] scratch, List<LayerEntry> entries, List<String> sources,
                              Function<String, LayerEntry.Content> contentOf) throws IOException {
-        String path = in.readUTF();
+        String path = CacheFile.readText(in, scratch);
         int type = in.readByte();
-        if (type < 0 || type >= LayerEntry.Type.values().length) {
+        if (type < 0 || type >= TYPES.length) {
             throw new IllegalArgumentException("bad entry type " + type);
         }
         int mode = in.readInt();
@@ -162,7 +164,7 @@ public final class CopyMemo {
         long gid = in.readLong();
         Instant mtime = Instant.ofEpochSecond(in.readLong(), in.readInt());
         long size = in.readLong();
-        String link = in.readUTF();
+        String link = CacheFile.readText(in, scratch);
         long major = in.readLong();
         long minor = in.readLong();
         int xattrCount = in.readInt();
@@ -175,8 +177,8 @@ public final class CopyMemo {
             }
             xattrs.put(name, in.readNBytes(length));
         }
-        String source = in.readUTF();
-        LayerEntry.Type t = LayerEntry.Type.values()[type];
+        String source = CacheFile.readText(in, scratch);
+        LayerEntry.Type t = TYPES[type];
         if (t == LayerEntry.Type.FILE && source.isEmpty()) {
             throw new IllegalArgumentException(path + ": a file without a source");
         }

@@ -46,6 +46,7 @@ public final class SourceMemo {
     private final Map<String, Entry> entries;
     /** Content digests of the saved lines' files not changed since, by path (made at the first question). */
     private Map<String, String> savedContent;
+    private final Map<Entry, SourceLines> parsedLines = new HashMap<>();
     private boolean changed;
 
     /** A digest and its lines, as bytes in the memo's format. */
@@ -120,7 +121,7 @@ public final class SourceMemo {
             return Optional.empty();
         }
         try {
-            return Optional.of(new Earlier(linesOf(e.lines()), changedFiles));
+            return Optional.of(new Earlier(parsed(e), changedFiles));
         } catch (IOException | IllegalArgumentException e2) {
             return Optional.empty();
         }
@@ -138,7 +139,7 @@ public final class SourceMemo {
             Set<String> changedSince = changedFiles == null ? Set.of() : Set.copyOf(changedFiles);
             for (Entry e : saved.values()) {
                 try {
-                    SourceLines lines = linesOf(e.lines());
+                    SourceLines lines = parsed(e);
                     for (int i = 0; i < lines.lines().size(); i++) {
                         String file = lines.files().get(i);
                         if (file != null && !changedSince.contains(file)) {
@@ -205,6 +206,16 @@ public final class SourceMemo {
         changed = false;
     }
 
+    /** A saved entry's lines, read once: both {@link #earlier} and {@link #savedContent} need them. */
+    private synchronized SourceLines parsed(Entry e) throws IOException {
+        SourceLines lines = parsedLines.get(e);
+        if (lines == null) {
+            lines = linesOf(e.lines());
+            parsedLines.put(e, lines);
+        }
+        return lines;
+    }
+
     private static byte[] bytesOf(SourceLines lines) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -222,6 +233,7 @@ public final class SourceMemo {
 
     private static SourceLines linesOf(byte[] bytes) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+        byte[] scratch = CacheFile.textScratch();
         int n = in.readInt();
         if (n < 0 || n > bytes.length) {
             throw new IOException("damaged lines");
@@ -230,7 +242,7 @@ public final class SourceMemo {
         List<String> files = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int fileLength = in.readInt();
-            String text = in.readUTF();
+            String text = CacheFile.readText(in, scratch);
             if (fileLength > text.length()) {
                 throw new IOException("damaged lines");
             }

@@ -66,6 +66,25 @@ class CopyMemoTest {
     }
 
     @Test
+    void textsOutsideAsciiReadBackAsWritten() throws IOException {
+        // Modified UTF-8 (writeUTF) differs from UTF-8 outside the BMP (and for U+0000, never in a path).
+        List<LayerEntry> named = List.of(
+                LayerEntry.symlink("app/\u00e9t\u00e9-\uD83D\uDE00", "se\u00f1or/\uD83D\uDE00.txt"),
+                LayerEntry.symlink("app/plain", "a/b"),
+                new LayerEntry("app/\u4e2d\u6587.txt", LayerEntry.Type.FILE, 0644, 0, 0, Instant.EPOCH, 5, "", 0, 0,
+                        null, LayerEntry.Content.EMPTY));
+        CopyMemo.save(memos, "origin", "key", listing(), BLOB, named, Arrays.asList(null, null, "sub/\u00e4.txt"));
+        List<String> sources = new java.util.ArrayList<>();
+        CopyMemo.Kept kept = CopyMemo.load(memos, "origin", "key", listing(), source -> {
+            sources.add(source);
+            return LayerEntry.Content.EMPTY;
+        }).orElseThrow();
+        assertEquals(named.stream().map(e -> e.path() + " -> " + e.linkTarget()).toList(),
+                kept.entries().stream().map(e -> e.path() + " -> " + e.linkTarget()).toList());
+        assertEquals(List.of("sub/\u00e4.txt"), sources);
+    }
+
+    @Test
     void anotherKeyAStructuralChangeOrDamageIsAMiss() throws IOException {
         CopyMemo.save(memos, "origin", "key", listing(), BLOB, entries, Arrays.asList(null, "sub/a.txt", null, null));
         assertEquals(Optional.empty(), load("other key"));
