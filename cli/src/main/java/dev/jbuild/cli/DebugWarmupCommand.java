@@ -109,10 +109,16 @@ final class DebugWarmupCommand implements java.util.concurrent.Callable<Integer>
      */
     private static void warmUpBuilds(Path tmp) throws Exception {
         Path context = Files.createDirectories(tmp.resolve("context/src"));
-        for (int i = 0; i < 50; i++) {
-            Files.writeString(context.resolve("file" + i + ".txt"), "warm-up file " + i + "\n".repeat(i));
+        // Enough for a layer of several chunks, the first a big file's alone: the rebuild after
+        // file0 changed then takes that chunk over and finds the later chunks' members, as a real
+        // one-file rebuild does (classes, lambdas and profiles of that path are kept).
+        for (int i = 0; i < 400; i++) {
+            Files.writeString(context.resolve("file" + i + ".txt"), ("warm-up file " + i + "\n").repeat(250));
         }
         Path dir = context.getParent();
+        byte[] big = new byte[3 << 19];
+        new java.util.Random(1).nextBytes(big);
+        Files.write(Files.createDirectories(dir.resolve("big")).resolve("blob.bin"), big);
         Files.writeString(dir.resolve("README.md"), "not copied\n");
         Files.writeString(dir.resolve(".dockerignore"), "*.md\n");
         Files.writeString(dir.resolve("Dockerfile"), """
