@@ -1,6 +1,7 @@
 package dev.jbuild.builder.cache;
 
 import dev.jbuild.layer.chunk.LayerRecipe;
+import dev.jbuild.layer.chunk.MemberBytes;
 import dev.jbuild.layer.chunk.MemberCache;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.store.BlobStore;
@@ -49,32 +50,34 @@ public final class ChunkIndex implements MemberCache {
     }
 
     @Override
-    public Optional<byte[]> find(String key) throws IOException {
+    public boolean find(String key, MemberBytes into) throws IOException {
         if (!lookups) {
-            return Optional.empty();
+            return false;
         }
         Path entry = dir.resolve(key);
         Location at;
         try {
             at = Location.parse(Files.readString(entry, StandardCharsets.US_ASCII));
         } catch (NoSuchFileException e) {
-            return Optional.empty();
+            return false;
         } catch (IOException | IllegalArgumentException e) {
             Files.deleteIfExists(entry); // torn by a crash: forget it
-            return Optional.empty();
+            return false;
         }
         try (FileChannel blob = FileChannel.open(blobs.path(at.blob()), StandardOpenOption.READ)) {
-            ByteBuffer member = ByteBuffer.allocate(at.length());
+            into.ensureCapacity(at.length());
+            ByteBuffer member = ByteBuffer.wrap(into.array(), 0, at.length());
             while (member.hasRemaining()) {
                 if (blob.read(member, at.offset() + member.position()) < 0) {
                     Files.deleteIfExists(entry);
-                    return Optional.empty();
+                    return false;
                 }
             }
-            return Optional.of(member.array());
+            into.setSize(at.length());
+            return true;
         } catch (NoSuchFileException e) {
             Files.deleteIfExists(entry); // the blob was pruned
-            return Optional.empty();
+            return false;
         }
     }
 

@@ -8,6 +8,7 @@ import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerOptions;
 import dev.jbuild.layer.LayerResult;
 import dev.jbuild.layer.LayerWriter;
+import dev.jbuild.layer.chunk.MemberBytes;
 import dev.jbuild.layer.chunk.MemberCache;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.store.BlobStore;
@@ -53,8 +54,8 @@ class ChunkIndexTest {
         }
 
         @Override
-        public Optional<byte[]> find(String key) throws IOException {
-            return inner.find(key);
+        public boolean find(String key, MemberBytes into) throws IOException {
+            return inner.find(key, into);
         }
 
         @Override

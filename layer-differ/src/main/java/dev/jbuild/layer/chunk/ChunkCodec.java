@@ -59,7 +59,7 @@ public abstract class ChunkCodec {
      * without decompressing it: the gzip trailer's CRC-32 and length, or the zstd frame's
      * content size.
      */
-    public abstract boolean fits(byte[] member, byte[] data, int length);
+    public abstract boolean fits(MemberBytes member, byte[] data, int length);
 
     /**
      * Whether {@link #fits} checks the chunk's bytes, not only its length: only then may a member
@@ -87,8 +87,9 @@ public abstract class ChunkCodec {
         }
 
         @Override
-        public boolean fits(byte[] member, byte[] data, int length) {
-            int n = member.length;
+        public boolean fits(MemberBytes found, byte[] data, int length) {
+            byte[] member = found.array();
+            int n = found.size();
             if (n < 18 || (member[0] & 0xff) != 0x1f || (member[1] & 0xff) != 0x8b || member[2] != 8) {
                 return false;
             }
@@ -132,10 +133,11 @@ public abstract class ChunkCodec {
         }
 
         @Override
-        public boolean fits(byte[] member, byte[] data, int length) {
-            return member.length >= 4 && (member[0] & 0xff) == 0x28 && (member[1] & 0xff) == 0xb5
+        public boolean fits(MemberBytes found, byte[] data, int length) {
+            byte[] member = found.array();
+            return found.size() >= 4 && (member[0] & 0xff) == 0x28 && (member[1] & 0xff) == 0xb5
                     && (member[2] & 0xff) == 0x2f && (member[3] & 0xff) == 0xfd
-                    && Zstd.getFrameContentSize(member) == length;
+                    && Zstd.getFrameContentSize(member, 0, found.size()) == length;
         }
 
         @Override

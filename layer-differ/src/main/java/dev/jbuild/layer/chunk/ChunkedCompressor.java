@@ -214,11 +214,11 @@ public final class ChunkedCompressor extends OutputStream {
     private Void settle(Chunk c) throws IOException {
         KnownKey known = knownKeys.remove(c.start);
         if (known != null && known.end() == c.start + c.length) {
-            Optional<byte[]> cached = cache.find(known.key());
-            if (cached.isEmpty() || codec.fits(cached.get(), c.data, c.length)) {
+            boolean found = cache.find(known.key(), c.member);
+            if (!found || codec.fits(c.member, c.data, c.length)) {
                 c.key = known.key();
-                if (cached.isPresent()) {
-                    c.found = cached.get();
+                if (found) {
+                    c.reused = true;
                 } else {
                     codec.compress(c.data, c.length, c.member);
                 }
@@ -226,9 +226,8 @@ public final class ChunkedCompressor extends OutputStream {
             }
         }
         c.key = codec.key(c.data, c.length);
-        Optional<byte[]> cached = cache.find(c.key);
-        if (cached.isPresent() && codec.fits(cached.get(), c.data, c.length)) {
-            c.found = cached.get();
+        if (cache.find(c.key, c.member) && codec.fits(c.member, c.data, c.length)) {
+            c.reused = true;
         } else {
             codec.compress(c.data, c.length, c.member);
         }
@@ -242,12 +241,10 @@ public final class ChunkedCompressor extends OutputStream {
                 return;
             }
             await(c.done);
-            boolean reused = c.found != null;
-            byte[] bytes = reused ? c.found : c.member.array();
-            int size = reused ? c.found.length : c.member.size();
+            int size = c.member.size();
             Optional<Sha256State> before = Sha256State.supported() ? Optional.of(out.state()) : Optional.empty();
-            out.write(bytes, 0, size);
-            members.add(new Member(c.key, c.start, written, size, reused, before));
+            out.write(c.member.array(), 0, size);
+            members.add(new Member(c.key, c.start, written, size, c.reused, before));
             written += size;
             spare.add(c);
         } catch (IOException | RuntimeException e) {
@@ -277,8 +274,8 @@ public final class ChunkedCompressor extends OutputStream {
     }
 
     /**
-     * The bytes of one chunk and, once settled, its key and its member: one found in the cache, or
-     * else the one compressed into {@link #member}. Reused for later chunks.
+     * The bytes of one chunk and, once settled, its key and its {@link #member}: one found in the
+     * cache, or else one compressed. Reused for later chunks.
      */
     private static final class Chunk {
         /** Sized for the usual chunk of small files (about a MiB), so that few grow by copying. */
@@ -288,14 +285,15 @@ public final class ChunkedCompressor extends OutputStream {
         int length;
         String key;
         final MemberBytes member = new MemberBytes();
-        byte[] found;
+        /** Whether {@link #member} was found in the cache rather than compressed. */
+        boolean reused;
         Future<Void> done;
 
         Chunk reset() {
             length = 0;
             key = null;
             member.reset();
-            found = null;
+            reused = false;
             done = null;
             return this;
         }

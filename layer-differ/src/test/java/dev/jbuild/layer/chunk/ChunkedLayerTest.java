@@ -53,8 +53,8 @@ class ChunkedLayerTest {
         List<Member> last;
 
         @Override
-        public Optional<byte[]> find(String key) {
-            return Optional.ofNullable(members.get(key));
+        public boolean find(String key, MemberBytes into) {
+            return copy(members.get(key), into);
         }
 
         @Override
@@ -64,6 +64,16 @@ class ChunkedLayerTest {
                 members.put(m.key(), Arrays.copyOfRange(lastBlob, (int) m.offset(), (int) m.offset() + m.length()));
             }
         }
+    }
+
+    /** Puts a member kept in memory into the writer's buffer, as a cache on disk reads it in. */
+    static boolean copy(byte[] member, MemberBytes into) {
+        if (member == null) {
+            return false;
+        }
+        into.reset();
+        into.writeBytes(member);
+        return true;
     }
 
     /** 600 small files of mixed text and noise (~4 MiB) and one 9 MiB file, as a COPY of a project gives. */
@@ -104,8 +114,8 @@ class ChunkedLayerTest {
         LayerResult r = cache == null ? LayerWriter.write(entries, out, compression, OPTIONS)
                 : LayerWriter.write(entries, out, compression, OPTIONS, new MemberCache() {
                     @Override
-                    public Optional<byte[]> find(String key) throws IOException {
-                        return cache.find(key);
+                    public boolean find(String key, MemberBytes into) throws IOException {
+                        return cache.find(key, into);
                     }
 
                     @Override
@@ -313,8 +323,8 @@ class ChunkedLayerTest {
         byte[] wrong = cache.members.values().iterator().next();
         MemberCache lying = new MemberCache() {
             @Override
-            public Optional<byte[]> find(String key) {
-                return Optional.of(wrong);
+            public boolean find(String key, MemberBytes into) {
+                return copy(wrong, into);
             }
 
             @Override
