@@ -18,10 +18,13 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
@@ -135,6 +138,31 @@ class ChunkIndexTest {
         Counting again = new Counting(new ChunkIndex(dir, blobs, true));
         write(files(-1), again);
         assertEquals(again.members - 1, again.reused, "a damaged entry is a miss, the others still hit");
+    }
+
+    @Test
+    void entriesAreRewrittenInPlaceWithOneLengthAndALongerOldOneIsCut() throws IOException {
+        write(files(-1), new ChunkIndex(dir, blobs, true));
+        List<Path> entries;
+        try (Stream<Path> s = Files.list(dir).filter(Files::isRegularFile)) {
+            entries = s.sorted().toList();
+        }
+        Set<Long> sizes = new HashSet<>();
+        for (Path e : entries) {
+            sizes.add(Files.size(e));
+        }
+        assertEquals(1, sizes.size(), "every location has one length");
+        Path old = entries.get(0);
+        String location = Files.readString(old);
+        String[] f = location.split(" ");
+        Files.writeString(old, f[0] + " 0000000000" + f[1] + " " + f[2]); // the same place, written longer
+        Object inode = Files.readAttributes(old, BasicFileAttributes.class).fileKey();
+
+        Counting again = new Counting(new ChunkIndex(dir, blobs, true));
+        write(files(-1), again);
+        assertEquals(again.members, again.reused);
+        assertEquals(location, Files.readString(old), "written again, the rest cut");
+        assertEquals(inode, Files.readAttributes(old, BasicFileAttributes.class).fileKey(), "the same file, written over");
     }
 
     private long count() throws IOException {
