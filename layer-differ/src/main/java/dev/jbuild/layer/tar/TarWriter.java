@@ -46,6 +46,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TarWriter {
     static final int BLOCK = 512;
+    /** The ustar magic and version, {@code "ustar\0"} and {@code "00"}. */
+    private static final byte[] USTAR = {'u', 's', 't', 'a', 'r', 0, '0', '0'};
+    private static final byte[] NONE = new byte[0];
     private static final long MAX_OCTAL_7 = 07777777L;
     private static final long MAX_OCTAL_11 = 077777777777L;
 
@@ -282,8 +285,10 @@ public final class TarWriter {
 
         byte[] header = new byte[BLOCK];
         // name and prefix
-        String[] split = splitUstar(name, nameBytes);
-        if (split != null) {
+        String[] split = nameBytes.length <= 100 ? null : splitUstar(name, nameBytes);
+        if (nameBytes.length <= 100 && isAscii(nameBytes)) {
+            System.arraycopy(nameBytes, 0, header, 0, nameBytes.length); // the usual case, no prefix
+        } else if (split != null) {
             putString(header, 0, 100, split[1]);
             putString(header, 345, 155, split[0]);
         } else {
@@ -292,9 +297,9 @@ public final class TarWriter {
         }
         // link target
         String link = e.linkTarget();
-        byte[] linkBytes = link.getBytes(StandardCharsets.UTF_8);
+        byte[] linkBytes = link.isEmpty() ? NONE : link.getBytes(StandardCharsets.UTF_8);
         if (isAscii(linkBytes) && linkBytes.length <= 100) {
-            putString(header, 157, 100, link);
+            System.arraycopy(linkBytes, 0, header, 157, linkBytes.length);
         } else {
             putString(header, 157, 100, truncatedAscii(link, 100));
             addPax(pax, paxValues, "linkpath", linkBytes);
@@ -305,9 +310,7 @@ public final class TarWriter {
         numeric(header, 124, 12, e.size(), MAX_OCTAL_11, "size", pax, paxValues);
         numeric(header, 136, 12, mtime, MAX_OCTAL_11, "mtime", pax, paxValues);
         header[156] = typeFlag(e.type());
-        putString(header, 257, 6, "ustar");
-        header[263] = '0';
-        header[264] = '0';
+        System.arraycopy(USTAR, 0, header, 257, USTAR.length);
         putOctal(header, 329, 8, e.devMajor());
         putOctal(header, 337, 8, e.devMinor());
         for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
@@ -326,9 +329,7 @@ public final class TarWriter {
         putOctal(paxHeader, 124, 12, records.length);
         putOctal(paxHeader, 136, 12, 0);
         paxHeader[156] = 'x';
-        putString(paxHeader, 257, 6, "ustar");
-        paxHeader[263] = '0';
-        paxHeader[264] = '0';
+        System.arraycopy(USTAR, 0, paxHeader, 257, USTAR.length);
         putOctal(paxHeader, 329, 8, 0);
         putOctal(paxHeader, 337, 8, 0);
         checksum(paxHeader);
@@ -460,31 +461,42 @@ public final class TarWriter {
         return true;
     }
 
+    /** An ASCII string (every caller's is) into a field, cut to its length. */
     private static void putString(byte[] h, int off, int len, String s) {
-        byte[] b = s.getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(b, 0, h, off, Math.min(b.length, len));
+        int n = Math.min(s.length(), len);
+        for (int i = 0; i < n; i++) {
+            h[off + i] = (byte) s.charAt(i);
+        }
     }
 
-    /** Zero-padded octal in {@code len - 1} digits and a NUL, as Go and GNU tar write numbers. */
+    /**
+     * Zero-padded octal in {@code len - 1} digits and a NUL, as Go and GNU tar write numbers; the
+     * caller keeps the value within the digits. Written digit by digit: 20,000 headers of a
+     * rebuild made a string per number.
+     */
     private static void putOctal(byte[] h, int off, int len, long value) {
-        String s = Long.toOctalString(value);
-        int digits = len - 1;
-        for (int i = 0; i < digits - s.length(); i++) {
-            h[off + i] = '0';
+        int last = off + len - 1;
+        h[last] = 0;
+        for (int i = last - 1; i >= off; i--) {
+            h[i] = (byte) ('0' + (value & 7));
+            value >>>= 3;
         }
-        for (int i = 0; i < s.length(); i++) {
-            h[off + digits - s.length() + i] = (byte) s.charAt(i);
-        }
-        h[off + digits] = 0;
     }
 
     private static void checksum(byte[] h) {
         Arrays.fill(h, 148, 156, (byte) ' ');
-        long sum = 0;
-        for (byte b : h) {
-            sum += b & 0xff;
+        // Four sums side by side: a quarter of the loop's steps (this runs once per entry).
+        int a = 0;
+        int b = 0;
+        int c = 0;
+        int d = 0;
+        for (int i = 0; i < BLOCK; i += 4) {
+            a += h[i] & 0xff;
+            b += h[i + 1] & 0xff;
+            c += h[i + 2] & 0xff;
+            d += h[i + 3] & 0xff;
         }
-        putOctal(h, 148, 7, sum);
+        putOctal(h, 148, 7, a + b + c + d);
         h[155] = ' ';
     }
 }
