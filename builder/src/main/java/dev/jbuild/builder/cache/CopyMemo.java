@@ -3,7 +3,6 @@ package dev.jbuild.builder.cache;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.oci.Digest;
 import dev.jbuild.oci.store.BlobStore;
-import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -78,20 +77,18 @@ public final class CopyMemo {
     public static Optional<Kept> load(Path dir, String origin, String key, ContextListing now,
                                       Function<String, LayerEntry.Content> contentOf) throws IOException {
         Path file = dir.resolve(origin);
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
-            if (!MAGIC.equals(in.readUTF()) || !key.equals(in.readUTF())) {
+        try {
+            CacheInput in = new CacheInput(Files.readAllBytes(file));
+            if (!MAGIC.equals(in.readText()) || !key.equals(in.readText())) {
                 return Optional.empty();
             }
-            Digest.parse(in.readUTF());
+            Digest.parse(in.readText());
             int length = in.readInt();
-            if (length < 0 || length > 1 << 30) {
+            if (length < 0 || length > in.remaining()) {
                 return Optional.empty();
             }
-            byte[] earlier = in.readNBytes(length);
-            if (earlier.length != length) {
-                return Optional.empty();
-            }
-            Optional<List<String>> changed = now.changedFilesSince(earlier);
+            Optional<List<String>> changed = now.changedFilesSince(in.bytes(), in.position(), in.position() + length);
+            in.skip(length);
             if (changed.isEmpty()) {
                 return Optional.empty();
             }
@@ -101,11 +98,10 @@ public final class CopyMemo {
             }
             List<LayerEntry> entries = new ArrayList<>(Math.min(count, 1 << 20));
             List<String> sources = new ArrayList<>(Math.min(count, 1 << 20));
-            byte[] scratch = CacheFile.textScratch();
             for (int i = 0; i < count; i++) {
-                read(in, scratch, entries, sources, contentOf);
+                read(in, entries, sources, contentOf);
             }
-            if (!MAGIC.equals(in.readUTF()) || in.read() != -1) {
+            if (!MAGIC.equals(in.readText()) || in.remaining() != 0) {
                 return Optional.empty();
             }
             return Optional.of(new Kept(entries, sources, changed.get()));
@@ -152,9 +148,9 @@ public final class CopyMemo {
         out.writeUTF(source == null ? "" : source);
     }
 
-    private static void read(DataInputStream in, byte[] scratch, List<LayerEntry> entries, List<String> sources,
+    private static void read(CacheInput in, List<LayerEntry> entries, List<String> sources,
                              Function<String, LayerEntry.Content> contentOf) throws IOException {
-        String path = CacheFile.readText(in, scratch);
+        String path = in.readText();
         int type = in.readByte();
         if (type < 0 || type >= TYPES.length) {
             throw new IllegalArgumentException("bad entry type " + type);
@@ -164,20 +160,20 @@ public final class CopyMemo {
         long gid = in.readLong();
         Instant mtime = Instant.ofEpochSecond(in.readLong(), in.readInt());
         long size = in.readLong();
-        String link = CacheFile.readText(in, scratch);
+        String link = in.readText();
         long major = in.readLong();
         long minor = in.readLong();
         int xattrCount = in.readInt();
         TreeMap<String, byte[]> xattrs = xattrCount == 0 ? null : new TreeMap<>();
         for (int i = 0; i < xattrCount; i++) {
-            String name = in.readUTF();
+            String name = in.readText();
             int length = in.readInt();
             if (length < 0 || length > 1 << 16) {
                 throw new IllegalArgumentException("bad xattr length " + length);
             }
-            xattrs.put(name, in.readNBytes(length));
+            xattrs.put(name, in.readBytes(length));
         }
-        String source = CacheFile.readText(in, scratch);
+        String source = in.readText();
         LayerEntry.Type t = TYPES[type];
         if (t == LayerEntry.Type.FILE && source.isEmpty()) {
             throw new IllegalArgumentException(path + ": a file without a source");

@@ -1,8 +1,6 @@
 package dev.jbuild.builder.cache;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -74,25 +72,24 @@ public final class SourceMemo {
     public static SourceMemo load(Path file, ContextListing now) {
         try {
             byte[] saved = Files.readAllBytes(file);
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(saved));
-            if (MAGIC.equals(in.readUTF())) {
+            CacheInput in = new CacheInput(saved);
+            if (MAGIC.equals(in.readText())) {
                 int length = in.readInt();
-                int start = saved.length - in.available();
-                if (length >= 0 && length <= in.available()) {
+                int start = in.position();
+                if (length >= 0 && length <= in.remaining()) {
                     boolean same = now.sameAs(saved, start, start + length);
                     List<String> changedFiles = same ? null
                             : now.changedFilesSince(saved, start, start + length).orElse(null);
                     if (same || changedFiles != null) {
-                        in.skipNBytes(length);
+                        in.skip(length);
                         Map<String, Entry> read = new LinkedHashMap<>();
                         for (int n = in.readInt(); n > 0; n--) {
-                            String key = in.readUTF();
-                            String digest = in.readUTF();
-                            byte[] lines = new byte[in.readInt()];
-                            in.readFully(lines);
+                            String key = in.readText();
+                            String digest = in.readText();
+                            byte[] lines = in.readBytes(in.readInt());
                             read.put(key, new Entry(digest, lines));
                         }
-                        if (MAGIC.equals(in.readUTF()) && in.available() == 0) {
+                        if (MAGIC.equals(in.readText()) && in.remaining() == 0) {
                             return new SourceMemo(file, now, read, changedFiles);
                         }
                     }
@@ -232,8 +229,7 @@ public final class SourceMemo {
     }
 
     private static SourceLines linesOf(byte[] bytes) throws IOException {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-        byte[] scratch = CacheFile.textScratch();
+        CacheInput in = new CacheInput(bytes);
         int n = in.readInt();
         if (n < 0 || n > bytes.length) {
             throw new IOException("damaged lines");
@@ -242,14 +238,14 @@ public final class SourceMemo {
         List<String> files = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int fileLength = in.readInt();
-            String text = CacheFile.readText(in, scratch);
+            String text = in.readText();
             if (fileLength > text.length()) {
                 throw new IOException("damaged lines");
             }
             texts.add(text);
             files.add(fileLength < 0 ? null : text.substring(0, fileLength));
         }
-        if (in.available() != 0) {
+        if (in.remaining() != 0) {
             throw new IOException("damaged lines");
         }
         return new SourceLines(texts, files);

@@ -136,6 +136,25 @@ class ContextListingTest {
         }
     }
 
+    @Test
+    void oneListingComparedWithSeveralEarlierOnesAnswersForEach() throws IOException {
+        byte[] first = list().bytes();
+        Files.writeString(dir.resolve("src/a.txt"), "alpha, longer");
+        byte[] second = list().bytes();
+        Files.setPosixFilePermissions(dir.resolve("src/sub/b.txt"), PosixFilePermissions.fromString("rwx------"));
+        ContextListing now = list();
+        byte[] padded = new byte[second.length + 7];
+        System.arraycopy(second, 0, padded, 3, second.length);
+        for (int round = 0; round < 2; round++) { // the second round's answers are the kept ones
+            assertEquals(Optional.of(List.of("src/sub/b.txt")), now.changedFilesSince(second));
+            assertEquals(Optional.of(List.of("src/sub/b.txt")), now.changedFilesSince(padded, 3, 3 + second.length));
+            assertEquals(Optional.of(List.of("src/a.txt", "src/sub/b.txt")),
+                    now.changedFilesSince(first).map(l -> l.stream().sorted().toList()));
+            assertEquals(Optional.of(List.of("src/a.txt", "src/sub/b.txt")),
+                    now.changedFilesSince(first).map(l -> l.stream().sorted().toList()));
+        }
+    }
+
     private interface Change {
         void apply() throws IOException;
     }
