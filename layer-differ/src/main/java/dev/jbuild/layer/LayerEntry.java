@@ -73,6 +73,14 @@ public record LayerEntry(String path, Type type, int mode, long uid, long gid, I
         default Optional<String> sha256() {
             return Optional.empty();
         }
+
+        /**
+         * Has the content brought into memory soon, without reading it here, where that is cheap
+         * and safe to ask before {@link #open} (a file: the kernel reads it ahead); by default
+         * nothing. Only advice, on another thread than the writer's; failures are ignored.
+         */
+        default void prefetch() {
+        }
     }
 
     private static final SortedMap<String, byte[]> NO_XATTRS = Collections.unmodifiableSortedMap(new TreeMap<>());

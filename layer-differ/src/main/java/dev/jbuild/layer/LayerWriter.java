@@ -173,10 +173,14 @@ public final class LayerWriter implements Closeable {
     public static LayerResult write(Iterable<LayerEntry> entries, OutputStream out, Compression compression,
             LayerOptions options, MemberCache cache) throws IOException {
         List<EntryOrder.Keyed<LayerEntry>> sorted = EntryOrder.sorted(entries, LayerEntry::path);
-        try (LayerWriter w = new LayerWriter(out, compression, options, cache)) {
-            int first = w.takeOverEarlierLayer(sorted.stream().map(EntryOrder.Keyed::item).toList());
-            for (EntryOrder.Keyed<LayerEntry> k : sorted.subList(first, sorted.size())) {
-                w.add(k.item(), k.key());
+        List<LayerEntry> items = sorted.stream().map(EntryOrder.Keyed::item).toList();
+        try (LayerWriter w = new LayerWriter(out, compression, options, cache); FilesAhead ahead = new FilesAhead(items)) {
+            int first = w.takeOverEarlierLayer(items);
+            for (int i = first; i < sorted.size(); i++) {
+                w.add(items.get(i), sorted.get(i).key());
+                if (items.get(i).type() == LayerEntry.Type.FILE && items.get(i).size() > 0) {
+                    ahead.read(i, w.tar.firstReadNanos());
+                }
             }
             return w.finish();
         }

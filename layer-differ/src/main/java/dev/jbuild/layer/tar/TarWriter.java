@@ -58,6 +58,7 @@ public final class TarWriter {
     private int pos;
     /** Bytes handed to the stream (or to the writing thread) so far. */
     private long handed;
+    private long firstReadNanos;
     private boolean finished;
     /** Writes full buffers to {@link #out}; started by the first full buffer, so small tars need no thread. */
     private ExecutorService drainer;
@@ -114,6 +115,14 @@ public final class TarWriter {
         handed = offset;
     }
 
+    /**
+     * How long opening the last entry with content and its first read took: from memory
+     * microseconds, from the disk milliseconds (see {@code FilesAhead}).
+     */
+    public long firstReadNanos() {
+        return firstReadNanos;
+    }
+
     /** How many tar bytes an entry with these header blocks and {@code size} bytes of content takes. */
     public static long length(byte[][] headers, long size) {
         long n = (size + BLOCK - 1) / BLOCK * BLOCK;
@@ -160,12 +169,21 @@ public final class TarWriter {
 
     private void copyContent(LayerEntry entry) throws IOException {
         long remaining = entry.size();
+        if (pos == buf.length) {
+            drain();
+        }
+        long opened = System.nanoTime();
         try (InputStream in = entry.content().open()) {
+            boolean first = true;
             while (remaining > 0) {
                 if (pos == buf.length) {
                     drain();
                 }
                 int n = in.read(buf, pos, (int) Math.min(buf.length - pos, remaining));
+                if (first) {
+                    firstReadNanos = System.nanoTime() - opened;
+                    first = false;
+                }
                 if (n < 0) {
                     throw new IOException(entry.path() + ": content ended " + remaining + " bytes short of its size "
                             + entry.size() + " (did the file change while the layer was written?)");
