@@ -6,6 +6,7 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Reads what a {@link DataOutputStream} wrote to a cache file, from the file's bytes read whole:
@@ -70,7 +71,7 @@ final class CacheInput {
             throw new EOFException("negative length " + n);
         }
         need(n);
-        byte[] b = java.util.Arrays.copyOfRange(bytes, at, at + n);
+        byte[] b = Arrays.copyOfRange(bytes, at, at + n);
         at += n;
         return b;
     }

@@ -185,15 +185,17 @@ public final class ContentIndex {
      * racy ones. Call it once lookups are done.
      */
     public void save() throws IOException {
-        Map<String, Entry> written = keepUnlooked ? withUnlookedSaved() : current;
-        if (written.entrySet().stream().allMatch(e -> e.getValue() == saved.get(e.getKey()))
-                && saved.keySet().stream().allMatch(k -> written.containsKey(k) || racyDigests.containsKey(k))) {
-            // Every entry looked up was found as saved, and every saved one was looked up: the file
-            // says it all. A file hashed because racy (the one just edited) gets no entry, and the
-            // stale one it had is never used (its stat data no longer matches): not worth
-            // rewriting the whole index for, the next build that hashes the file trusted does.
+        if (current.entrySet().stream().allMatch(e -> e.getValue() == saved.get(e.getKey()))
+                && (keepUnlooked
+                    || saved.keySet().stream().allMatch(k -> current.containsKey(k) || racyDigests.containsKey(k)))) {
+            // Every entry looked up was found as saved, and every saved one was looked up (or is
+            // kept anyway): the file says it all. A file hashed because racy (the one just edited)
+            // gets no entry, and the stale one it had is never used (its stat data no longer
+            // matches): not worth rewriting the whole index for, the next build that hashes the
+            // file trusted does.
             return;
         }
+        Map<String, Entry> written = keepUnlooked ? withUnlookedSaved() : current;
         CacheFile.replace(file, out -> {
             out.writeUTF(MAGIC);
             out.writeInt(written.size());

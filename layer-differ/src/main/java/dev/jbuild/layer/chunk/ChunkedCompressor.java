@@ -213,25 +213,28 @@ public final class ChunkedCompressor extends OutputStream {
      */
     private Void settle(Chunk c) throws IOException {
         KnownKey known = knownKeys.remove(c.start);
-        if (known != null && known.end() == c.start + c.length) {
-            boolean found = cache.find(known.key(), c.member);
-            if (!found || codec.fits(c.member, c.data, c.length)) {
-                c.key = known.key();
-                if (found) {
-                    c.reused = true;
-                } else {
-                    codec.compress(c.data, c.length, c.member);
-                }
-                return null;
-            }
+        if (known == null || known.end() != c.start + c.length || !settleUnder(known.key(), c, false)) {
+            settleUnder(codec.key(c.data, c.length), c, true);
         }
-        c.key = codec.key(c.data, c.length);
-        if (cache.find(c.key, c.member) && codec.fits(c.member, c.data, c.length)) {
+        return null;
+    }
+
+    /**
+     * Settles the chunk under {@code key}: with the member found there if it fits, else compressed;
+     * but a member that does not fit under a key that is not of the bytes ({@code ofBytes} false)
+     * leaves the chunk unsettled (false), to be keyed by its bytes.
+     */
+    private boolean settleUnder(String key, Chunk c, boolean ofBytes) throws IOException {
+        boolean found = cache.find(key, c.member);
+        if (found && codec.fits(c.member, c.data, c.length)) {
             c.reused = true;
+        } else if (found && !ofBytes) {
+            return false;
         } else {
             codec.compress(c.data, c.length, c.member);
         }
-        return null;
+        c.key = key;
+        return true;
     }
 
     /** On the writer thread: waits for the chunk's member and writes it. */

@@ -303,10 +303,10 @@ public final class TarWriter {
 
         byte[] header = new byte[BLOCK];
         // name and prefix
-        String[] split = nameBytes.length <= 100 ? null : splitUstar(name, nameBytes);
+        String[] split;
         if (nameBytes.length <= 100 && isAscii(nameBytes)) {
             System.arraycopy(nameBytes, 0, header, 0, nameBytes.length); // the usual case, no prefix
-        } else if (split != null) {
+        } else if ((split = splitUstar(name, nameBytes)) != null) {
             putString(header, 0, 100, split[1]);
             putString(header, 345, 155, split[0]);
         } else {
@@ -410,13 +410,13 @@ public final class TarWriter {
         return out.toByteArray();
     }
 
-    /** Go's {@code splitUSTARPath}: {prefix, name} when an ASCII name over 100 bytes fits the two fields. */
+    /**
+     * Go's {@code splitUSTARPath}: {prefix, name} when an ASCII name over 100 bytes fits the two
+     * fields (one of 100 bytes or less goes in the name field whole, see {@link #headers}).
+     */
     private static String[] splitUstar(String name, byte[] bytes) {
-        if (!isAscii(bytes)) {
+        if (!isAscii(bytes) || bytes.length <= 100) {
             return null;
-        }
-        if (bytes.length <= 100) {
-            return new String[] {"", name};
         }
         int length = bytes.length;
         if (length > 156) {
